@@ -65,8 +65,7 @@ static int net_bridge_up(struct nl *nl, const struct bridge_conf *b, struct step
     return nl_link_up(nl, idx);
 }
 
-int net_bridges_up(const struct config *c, struct step *st, net_fail_fn *fail,
-                   void *ctx)
+int net_bridges_up(const struct config *c, struct step *st, net_fail_fn *fail, void *ctx)
 {
     struct nl nl;
     struct step one;
@@ -151,8 +150,8 @@ static int net_delete_stale(struct nl *nl, const char *name)
     return 0;
 }
 
-static int net_attach_host_end(struct nl *nl, const struct svc_conf *s,
-                               const char *host, pid_t child, struct step *st)
+static int net_attach_host_end(struct nl *nl, const struct svc_conf *s, const char *host,
+                               pid_t child, struct step *st)
 {
     int br, idx;
 

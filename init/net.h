@@ -16,8 +16,7 @@ typedef void net_fail_fn(void *ctx, const struct step *st, int err);
  * that name is reused), adds its address (already there: fine), sets it up.
  * Goes on past a failing bridge, calling fail (may be NULL) for each; returns
  * -1 with errno and st naming the first failure ("bridge br0: up"). */
-int net_bridges_up(const struct config *c, struct step *st, net_fail_fn *fail,
-                   void *ctx);
+int net_bridges_up(const struct config *c, struct step *st, net_fail_fn *fail, void *ctx);
 /* Deletes the bridges that net_bridges_up created (not the reused ones). */
 void net_bridges_down(void);
 

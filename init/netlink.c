@@ -209,8 +209,7 @@ void nl_build_link_del(struct nl_msg *m, int ifindex)
 
 /* ---- reply parsing: buf may hold anything, so copy before reading ---- */
 
-static int nl_parse_one(const struct nlmsghdr *h, const unsigned char *msg,
-                        int *ifindex)
+static int nl_parse_one(const struct nlmsghdr *h, const unsigned char *msg, int *ifindex)
 {
     int code;
     struct ifinfomsg ifi;
@@ -317,8 +316,8 @@ static int nl_send(struct nl *nl, struct nl_msg *m)
     m->u.hdr.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
     m->u.hdr.nlmsg_seq = ++nl->seq;
     do {
-        n = sendto(nl->fd, m->u.buf, m->u.hdr.nlmsg_len, 0,
-                   (struct sockaddr *)&kernel, sizeof(kernel));
+        n = sendto(nl->fd, m->u.buf, m->u.hdr.nlmsg_len, 0, (struct sockaddr *)&kernel,
+                   sizeof(kernel));
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
@@ -342,8 +341,10 @@ static int nl_talk(struct nl *nl, struct nl_msg *m, int *ifindex)
     for (;;) {
         struct sockaddr_nl from;
         struct iovec iov = {.iov_base = rb.b, .iov_len = sizeof(rb.b)};
-        struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from),
-                            .msg_iov = &iov, .msg_iovlen = 1};
+        struct msghdr mh = {.msg_name = &from,
+                            .msg_namelen = sizeof(from),
+                            .msg_iov = &iov,
+                            .msg_iovlen = 1};
         ssize_t n = recvmsg(nl->fd, &mh, 0);
         int r;
 

@@ -20,7 +20,7 @@ void nl_close(struct nl *nl);
 
 /* The ifindex (> 0) of the link called name, or -1 (ENODEV when absent). */
 int nl_link_index(struct nl *nl, const char *name);
-int nl_bridge_add(struct nl *nl, const char *name);   /* EEXIST when it exists */
+int nl_bridge_add(struct nl *nl, const char *name); /* EEXIST when it exists */
 int nl_link_up(struct nl *nl, int ifindex);
 /* addr in network byte order; EEXIST when the same address is already there */
 int nl_addr_add(struct nl *nl, int ifindex, uint32_t addr, uint8_t prefix);
@@ -47,7 +47,8 @@ struct nl_msg {
 };
 
 void nl_msg_init(struct nl_msg *m, uint16_t type, uint16_t flags);
-void *nl_msg_reserve(struct nl_msg *m, size_t len); /* zeroed, aligned; NULL on overflow */
+/* len bytes, zeroed and padded to 4; NULL (and err set) on overflow */
+void *nl_msg_reserve(struct nl_msg *m, size_t len);
 void nl_attr_put(struct nl_msg *m, uint16_t type, const void *data, size_t len);
 void nl_attr_put_u32(struct nl_msg *m, uint16_t type, uint32_t v);
 void nl_attr_put_str(struct nl_msg *m, uint16_t type, const char *s);

@@ -241,7 +241,9 @@ static void add_msg(struct reply *r, uint16_t type, uint16_t flags, uint32_t seq
                     const void *body, size_t body_len)
 {
     struct nlmsghdr h = {.nlmsg_len = NLMSG_HDRLEN + body_len,
-                         .nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq};
+                         .nlmsg_type = type,
+                         .nlmsg_flags = flags,
+                         .nlmsg_seq = seq};
 
     memcpy(r->b + r->len, &h, sizeof(h));
     if (body_len)
@@ -332,16 +334,16 @@ static void test_truncated_and_lying_lengths_are_bad(void **state)
     struct nlmsghdr h;
 
     add_error(&r, 5, 0);
-    expect_bad(r.b, 10);                  /* half a header */
-    expect_bad(r.b, NLMSG_HDRLEN + 2);    /* body cut short */
+    expect_bad(r.b, 10);               /* half a header */
+    expect_bad(r.b, NLMSG_HDRLEN + 2); /* body cut short */
     memcpy(&h, r.b, sizeof(h));
-    h.nlmsg_len = 4000;                   /* past the buffer */
+    h.nlmsg_len = 4000; /* past the buffer */
     memcpy(r.b, &h, sizeof(h));
     expect_bad(r.b, r.len);
-    h.nlmsg_len = 8;                      /* shorter than its own header */
+    h.nlmsg_len = 8; /* shorter than its own header */
     memcpy(r.b, &h, sizeof(h));
     expect_bad(r.b, r.len);
-    h.nlmsg_len = NLMSG_HDRLEN + 2;       /* an error without room for a code */
+    h.nlmsg_len = NLMSG_HDRLEN + 2; /* an error without room for a code */
     memcpy(r.b, &h, sizeof(h));
     expect_bad(r.b, r.len);
     h.nlmsg_len = UINT32_MAX;
