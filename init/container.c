@@ -1,0 +1,116 @@
+/* Runs the command as our child with everything it would have had without
+ * us (argv, cwd, environment, signal mask and ignored signals, fds 0-2 and
+ * those passed on purpose), forwards signals to it, reaps everything, and
+ * exits with its status. */
+#include "container.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fds.h"
+#include "fmt.h"
+#include "log.h"
+#include "options.h"
+#include "runtime.h"
+#include "sig.h"
+#include "supervisor.h"
+
+/* -g: the command gets a process group (and, when it can, a session) of its
+ * own, and the terminal as its foreground job when there is one. Runs in
+ * the child while every signal is still blocked, so tcsetpgrp cannot stop
+ * it with SIGTTOU. */
+static void child_own_group(void)
+{
+    pid_t sid = getsid(0);
+
+    if (tcgetsid(0) < 0 || tcgetsid(0) != sid) {
+        setsid(); /* no terminal of ours: a session of its own */
+        return;
+    }
+    if (sid == getppid()) {
+        /* nsinit leads the terminal's session (PID 1 of a container with a
+         * tty): give the command its own session and take the terminal
+         * with it (needs CAP_SYS_ADMIN; without it the command still runs,
+         * and nsinit, still in the foreground, forwards ^C). */
+        setsid();
+        ioctl(0, TIOCSCTTY, 1);
+        return;
+    }
+    /* A shell's job: stay in its session, be its foreground group. */
+    setpgid(0, 0);
+    tcsetpgrp(0, getpid());
+}
+
+static void child_exec(const struct options *o, int keep, bool activation)
+{
+    char pid[16];
+    int err;
+
+    if (o->group)
+        child_own_group();
+    fds_pass_kept(keep);
+    if (activation) {
+        fmt(pid, sizeof(pid), "%d", (int)getpid());
+        setenv("LISTEN_PID", pid, 1);
+    }
+    sig_restore_in_child();
+    execvp(o->cmd[0], o->cmd);
+    err = errno;
+    log_error("exec %s: %s", o->cmd[0], strerror(err));
+    _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+}
+
+static int start_services(const struct options *o)
+{
+    struct diag d;
+    struct config *c;
+
+    diag_to_stderr(&d);
+    if (!(c = config_load(o->config, &d)))
+        return -1;
+    runtime_attach_supervisor();
+    return supervisor_start(c);
+}
+
+int container_main(const struct options *o)
+{
+    bool activation;
+    int keep = fds_kept(o->preserve_fds, getenv("LISTEN_FDS"), getenv("LISTEN_PID"),
+                        getpid(), &activation);
+    pid_t pid;
+
+    fds_sanitize(keep);
+    rt.opts = o;
+    rt.cmd_group = o->group;
+    rt.sweep = o->wait;
+    rt.sweep_ms = o->wait_ms;
+    if (runtime_init(MODE_CONTAINER) < 0) {
+        log_error("signal set-up: %s", strerror(errno));
+        return 1;
+    }
+    if (!rt.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        log_error("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+    if (o->pdeathsig && prctl(PR_SET_PDEATHSIG, o->pdeathsig) < 0)
+        log_error("PR_SET_PDEATHSIG: %s", strerror(errno));
+    if (o->config && start_services(o) < 0)
+        return 1;
+    if ((pid = fork()) < 0) {
+        log_error("fork: %s", strerror(errno));
+        return 1;
+    }
+    if (pid == 0)
+        child_exec(o, keep, activation);
+    rt.cmd_pid = pid;
+    log_info("started %s as pid %d", o->cmd[0], (int)pid);
+    /* Hold no directory busy; the command kept the cwd it was given. */
+    if (chdir("/") < 0)
+        log_info("chdir /: %s", strerror(errno));
+    runtime_run();
+}

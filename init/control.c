@@ -1,0 +1,389 @@
+/* The control server. Everything is non-blocking and bounded: at most
+ * CONTROL_MAX_CLIENTS at once (more are closed at accept), a request of at
+ * most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read the
+ * answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
+ * connect may read status. */
+#include "control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "runtime.h"
+#include "service.h"
+#include "supervisor.h"
+
+struct client {
+    int fd;
+    uid_t uid;
+    char in[CONTROL_REQUEST_MAX];
+    size_t in_len;
+    char out[8192];
+    size_t out_len, out_off;
+    int status_next;   /* status: the next service index to describe, -1 done */
+    char status_name[SERVICE_NAME_MAX];
+    enum ending after; /* a shutdown verb: started once the answer is out */
+    bool shutdown_after;
+    struct timer idle;
+};
+
+static struct client clients[CONTROL_MAX_CLIENTS];
+static int listen_fd = -1;
+static char sock_path[108];
+
+static void client_close(struct client *c)
+{
+    loop_unwatch(c->fd);
+    close(c->fd);
+    c->fd = -1;
+    timer_disarm(&c->idle);
+    if (c->shutdown_after) {
+        c->shutdown_after = false;
+        runtime_shutdown(c->after, 0);
+    }
+}
+
+static void on_idle(struct timer *t)
+{
+    client_close((struct client *)((char *)t - offsetof(struct client, idle)));
+}
+
+static void out_add(struct client *c, const char *s, size_t n)
+{
+    if (n > sizeof(c->out) - c->out_len)
+        n = sizeof(c->out) - c->out_len;
+    memcpy(c->out + c->out_len, s, n);
+    c->out_len += n;
+}
+
+static void out_fmt_line(struct client *c, const char *line)
+{
+    out_add(c, line, strlen(line));
+    out_add(c, "\n", 1);
+}
+
+static void append_namespaces(char *buf, size_t size, size_t *n, pid_t pid)
+{
+    static const char *const kinds[] = {"cgroup", "ipc", "mnt", "net",
+                                        "pid", "time", "user", "uts"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        char path[48], link[64];
+        ssize_t len;
+
+        fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i]);
+        if ((len = readlink(path, link, sizeof(link) - 1)) <= 0)
+            continue;
+        link[len] = '\0';
+        *n += fmt(buf + *n, size - *n, " %s", link);
+    }
+}
+
+/* NAME STATE pid=N restarts=N uptime=Ns exit=N [ns...] [reason="..."] */
+static size_t status_line(const struct service *s, char *buf, size_t size)
+{
+    size_t n = fmt(buf, size, "%s %s pid=%d restarts=%u", s->name,
+                   service_state_name(s->state), (int)s->pid, s->restarts);
+
+    if (s->pid > 0)
+        n += fmt(buf + n, size - n, " uptime=%us",
+                 (unsigned)((now_ms() - s->started_at) / 1000));
+    else
+        n += fmt(buf + n, size - n, " uptime=-");
+    if (s->last_status >= 0)
+        n += fmt(buf + n, size - n, " exit=%d", s->last_status);
+    else
+        n += fmt(buf + n, size - n, " exit=-");
+    if (s->pid > 0)
+        append_namespaces(buf, size, &n, s->pid);
+    if (s->reason[0])
+        n += fmt(buf + n, size - n, " reason=\"%s\"", s->reason);
+    return n;
+}
+
+/* Status lines are made as the socket drains, so a long list needs no
+ * more buffer than one screenful. */
+static void status_fill(struct client *c)
+{
+    char line[1024];
+
+    while (c->status_next >= 0 && c->status_next < MAX_SERVICES) {
+        const struct service *s = supervisor_service(c->status_next);
+        size_t n;
+
+        if (!s || (c->status_name[0] && strcmp(s->name, c->status_name))) {
+            c->status_next++;
+            continue;
+        }
+        n = status_line(s, line, sizeof(line) - 1);
+        if (n + 1 > sizeof(c->out) - c->out_len)
+            return;
+        line[n++] = '\n';
+        out_add(c, line, n);
+        c->status_next++;
+    }
+    if (c->status_next >= MAX_SERVICES) {
+        c->status_next = -1;
+        out_fmt_line(c, "OK");
+    }
+}
+
+static void reload_error(struct diag *d, const char *line, size_t len)
+{
+    out_add(d->ctx, line, len);
+}
+
+static const char *do_service_verb(const char *verb, struct service *s)
+{
+    if (!strcmp(verb, "start")) {
+        if (!s->conf)
+            return "it is being removed";
+        if (s->conf->invalid)
+            return "its config is invalid";
+        service_event(s, EV_START, 0);
+    } else if (!strcmp(verb, "stop")) {
+        service_event(s, EV_STOP, 0);
+    } else {
+        if (!s->conf || s->conf->invalid)
+            return "its config is invalid";
+        if (service_alive(s)) {
+            service_event(s, EV_STOP, 0);
+            s->restart_pending = true;
+        } else {
+            service_event(s, EV_START, 0);
+        }
+    }
+    return NULL;
+}
+
+static bool is_shutdown_verb(const char *verb, enum ending *how)
+{
+    if (!strcmp(verb, "poweroff"))
+        *how = END_POWEROFF;
+    else if (!strcmp(verb, "reboot"))
+        *how = END_REBOOT;
+    else if (!strcmp(verb, "halt"))
+        *how = END_HALT;
+    else
+        return false;
+    if (rt.mode != MODE_BOOT)
+        *how = END_EXIT; /* not a machine's init: stop everything and exit */
+    return true;
+}
+
+/* Runs one request; returns NULL (answer "OK" or status in progress) or
+ * the reason for "ERR". */
+static const char *handle(struct client *c, char *verb, char *name)
+{
+    static char why[300];
+    bool mutating = strcmp(verb, "status") && strcmp(verb, "pid");
+    struct service *s = NULL;
+    enum ending how;
+
+    if (mutating && c->uid != 0)
+        return "permission denied: only root may change state";
+    if (!strcmp(verb, "status")) {
+        if (name && !supervisor_find(name))
+            return fmt(why, sizeof(why), "unknown service '%s'", name), why;
+        fmt(c->status_name, sizeof(c->status_name), "%s", name ? name : "");
+        c->status_next = 0;
+        return NULL;
+    }
+    if (is_shutdown_verb(verb, &how)) {
+        c->shutdown_after = true;
+        c->after = how;
+        return NULL;
+    }
+    if (!strcmp(verb, "reload")) {
+        struct diag d = {reload_error, c, 0};
+        if (supervisor_reload(&d) < 0)
+            return "reload refused: the config has errors; nothing changed";
+        return NULL;
+    }
+    if (strcmp(verb, "start") && strcmp(verb, "stop") && strcmp(verb, "restart") &&
+        strcmp(verb, "pid"))
+        return fmt(why, sizeof(why), "unknown verb '%s'", verb), why;
+    if (!name)
+        return fmt(why, sizeof(why), "'%s' needs a service name", verb), why;
+    if (!(s = supervisor_find(name)))
+        return fmt(why, sizeof(why), "unknown service '%s'", name), why;
+    if (!strcmp(verb, "pid")) {
+        if (s->state != SVC_RUNNING)
+            return fmt(why, sizeof(why), "'%s' is not running", name), why;
+        char line[24];
+        fmt(line, sizeof(line), "%d", (int)s->pid);
+        out_fmt_line(c, line);
+        return NULL;
+    }
+    return do_service_verb(verb, s);
+}
+
+static void client_request(struct client *c)
+{
+    char *verb = c->in, *name, *extra;
+    const char *err;
+
+    c->in[c->in_len] = '\0';
+    while (*verb == ' ')
+        verb++;
+    name = strchr(verb, ' ');
+    if (name) {
+        *name++ = '\0';
+        while (*name == ' ')
+            name++;
+        if ((extra = strchr(name, ' ')))
+            *extra = '\0';
+        if (!*name)
+            name = NULL;
+    }
+    c->status_next = -1;
+    err = handle(c, verb, name);
+    if (err) {
+        out_add(c, "ERR ", 4);
+        out_fmt_line(c, err);
+    } else if (c->status_next < 0) {
+        out_fmt_line(c, "OK");
+    }
+}
+
+static void client_write(struct client *c)
+{
+    for (;;) {
+        if (c->out_off == c->out_len) {
+            c->out_off = c->out_len = 0;
+            if (c->status_next < 0) {
+                client_close(c);
+                return;
+            }
+            status_fill(c);
+            continue;
+        }
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN)
+                client_close(c);
+            return;
+        }
+        c->out_off += (size_t)n;
+    }
+}
+
+static void client_read(struct client *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, MSG_DONTWAIT);
+    char *nl;
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        client_close(c);
+        return;
+    }
+    c->in_len += (size_t)n;
+    if (!(nl = memchr(c->in, '\n', c->in_len))) {
+        if (c->in_len < sizeof(c->in) - 1)
+            return;
+        out_fmt_line(c, "ERR request too long");
+    } else {
+        c->in_len = (size_t)(nl - c->in);
+        client_request(c);
+    }
+    loop_set_events(c->fd, POLLOUT);
+    client_write(c);
+}
+
+static void on_client(int fd, short revents, void *ctx)
+{
+    struct client *c = ctx;
+
+    if (revents & POLLOUT)
+        client_write(c);
+    else if (revents & (POLLIN | POLLHUP | POLLERR))
+        client_read(c);
+}
+
+static void accept_one(void)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    struct client *c = NULL;
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+    if (fd < 0)
+        return;
+    for (int i = 0; i < CONTROL_MAX_CLIENTS && !c; i++)
+        if (clients[i].fd < 0)
+            c = &clients[i];
+    if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+        loop_watch(fd, POLLIN, on_client, c) < 0) {
+        close(fd); /* too many at once: the client sees EOF and may retry */
+        return;
+    }
+    c->fd = fd;
+    c->uid = cred.uid;
+    c->in_len = c->out_len = c->out_off = 0;
+    c->status_next = -1;
+    c->shutdown_after = false;
+    c->idle.fire = on_idle;
+    timer_arm(&c->idle, now_ms() + CONTROL_IDLE_MS);
+}
+
+static void on_listen(int fd, short revents, void *ctx)
+{
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        accept_one();
+}
+
+int control_start(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    mode_t old;
+    int fd;
+
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (!clients[i].idle.fire)
+            clients[i].fd = -1;
+    if (listen_fd >= 0 || !path || !*path)
+        return 0;
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return errno = ENAMETOOLONG, -1;
+    memcpy(addr.sun_path, path, strlen(path));
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return -1;
+    unlink(path); /* a stale socket of an earlier run */
+    /* Created private, then opened to everyone: status is for all, the
+     * rest is checked per request with SO_PEERCRED. */
+    old = umask(077);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0666) < 0 ||
+        listen(fd, 16) < 0 || loop_watch(fd, POLLIN, on_listen, NULL) < 0) {
+        int err = errno;
+        umask(old);
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    umask(old);
+    listen_fd = fd;
+    memcpy(sock_path, path, strlen(path) + 1);
+    return 0;
+}
+
+void control_stop(void)
+{
+    if (listen_fd < 0)
+        return;
+    loop_unwatch(listen_fd);
+    close(listen_fd);
+    unlink(sock_path);
+    listen_fd = -1;
+}

@@ -1,0 +1,14 @@
+/* The control socket in PID 1: a Unix stream socket, one request line per
+ * connection ("VERB [NAME]\n"), answered with output lines and a last line
+ * "OK" or "ERR reason", then closed. See nsinit.conf(5), CONTROL. */
+#ifndef NSINIT_CONTROL_H
+#define NSINIT_CONTROL_H
+
+#define CONTROL_MAX_CLIENTS 16
+#define CONTROL_REQUEST_MAX 1024
+#define CONTROL_IDLE_MS 5000 /* a client that neither asks nor reads is dropped */
+
+int control_start(const char *path);
+void control_stop(void);
+
+#endif

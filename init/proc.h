@@ -1,0 +1,10 @@
+/* Finding the processes left behind: every descendant of nsinit. */
+#ifndef NSINIT_PROC_H
+#define NSINIT_PROC_H
+
+/* Sends sig to every descendant of the calling process (kill(-1) when it
+ * is PID 1 of its namespace, a walk of /proc otherwise). Returns how many
+ * processes were signalled. */
+int proc_signal_descendants(int sig);
+
+#endif

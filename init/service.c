@@ -1,0 +1,258 @@
+/* The service state machine: every event in every state has its answer
+ * here, and nowhere else. See service.h for the states. */
+#include "service.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "options.h"
+#include "output.h"
+#include "runtime.h"
+#include "spawn.h"
+#include "supervisor.h"
+
+#define RAPID_MS 1000        /* a run shorter than this is a rapid failure */
+#define BACKOFF_CAP_MS 30000
+
+static const char *const state_names[] = {
+    "stopped", "waiting", "starting", "running", "stopping", "backoff", "failed", "done",
+};
+
+const char *service_state_name(enum svc_state st)
+{
+    return state_names[st];
+}
+
+bool service_satisfies(const struct service *s)
+{
+    if (s->conf && s->conf->oneshot)
+        return s->state == SVC_DONE;
+    return s->state == SVC_RUNNING;
+}
+
+bool service_alive(const struct service *s)
+{
+    return s->pid > 0;
+}
+
+static void on_timer(struct timer *t)
+{
+    /* The timer is the first thing service_event needs: find its owner. */
+    struct service *s = (struct service *)((char *)t - offsetof(struct service, timer));
+    service_event(s, EV_TIMER, 0);
+}
+
+static void on_report(int fd, short revents, void *ctx)
+{
+    struct service *s = ctx;
+    int rc = spawn_read_report(s);
+
+    if (rc == 1)
+        return;
+    loop_unwatch(fd);
+    if (rc == 0)
+        service_event(s, EV_EXEC_OK, 0);
+}
+
+static void start_now(struct service *s)
+{
+    const struct svc_conf *c = s->conf;
+    pid_t pid;
+
+    s->started_at = now_ms();
+    s->killed = false;
+    s->stop_signal = c->stop_signal;
+    s->stop_timeout_ms = c->stop_timeout_ms;
+    s->state = SVC_STARTING;
+    if ((pid = spawn_service(s, c)) < 0) {
+        service_event(s, EV_EXIT, -1);
+        return;
+    }
+    s->pid = pid;
+    if (s->report_fd >= 0 && loop_watch(s->report_fd, POLLIN, on_report, s) < 0)
+        log_error("%s: cannot watch its launch: %s", s->name, strerror(errno));
+}
+
+static void send_stop(struct service *s)
+{
+    s->state = SVC_STOPPING;
+    if (kill(s->pid, s->stop_signal) < 0 && errno != ESRCH)
+        log_error("%s: kill: %s", s->name, strerror(errno));
+    s->timer.fire = on_timer;
+    timer_arm(&s->timer, now_ms() + s->stop_timeout_ms);
+}
+
+static void stop_timeout(struct service *s)
+{
+    log_error("%s: did not stop within %ums: SIGKILL", s->name, s->stop_timeout_ms);
+    s->killed = true;
+    kill(-s->pid, SIGKILL); /* its process group: helpers too */
+    kill(s->pid, SIGKILL);
+}
+
+/* After a stop: nothing of the service may stay behind. */
+static void kill_leftovers(struct service *s, pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    if (cgroup_usable())
+        cgroup_service_kill(s->name);
+}
+
+static void describe_exit(struct service *s, int status)
+{
+    if (s->reason[0])
+        log_error("%s: %s", s->name, s->reason);
+    else if (status >= 128)
+        log_error("%s: killed by signal %d", s->name, status - 128);
+    else if (status != 0)
+        log_error("%s: exited with status %d", s->name, status);
+    else
+        log_info("%s: exited with status 0", s->name);
+}
+
+/* An exit nobody asked for: restart, give up, or be done. */
+static void unexpected_exit(struct service *s, int status)
+{
+    const struct svc_conf *c = s->conf;
+    bool ok = status == 0, restart;
+    uint64_t now = now_ms(), delay;
+
+    if (c->is_main && rt.mode != MODE_BOOT && !rt.opts) {
+        s->state = ok ? SVC_STOPPED : SVC_FAILED;
+        runtime_shutdown(END_EXIT, status < 0 ? 1 : status);
+        return;
+    }
+    if (c->oneshot && ok) {
+        s->state = SVC_DONE;
+        return;
+    }
+    restart = c->restart == RESTART_ALWAYS || (c->restart == RESTART_ON_FAILURE && !ok);
+    if (!restart) {
+        s->state = ok ? SVC_STOPPED : SVC_FAILED;
+        return;
+    }
+    s->rapid = now - s->started_at < RAPID_MS ? s->rapid + 1 : 0;
+    if (c->restart_limit && s->rapid >= c->restart_limit) {
+        s->state = SVC_FAILED;
+        log_error("%s: %u rapid failures in a row: giving up until 'ctl start'", s->name,
+                  s->rapid);
+        return;
+    }
+    delay = c->restart_delay_ms;
+    for (unsigned i = 1; i < s->rapid && delay < BACKOFF_CAP_MS; i++)
+        delay *= 2;
+    if (s->rapid > 1 && delay > BACKOFF_CAP_MS && c->restart_delay_ms < BACKOFF_CAP_MS)
+        delay = BACKOFF_CAP_MS;
+    s->state = SVC_BACKOFF;
+    s->timer.fire = on_timer;
+    timer_arm(&s->timer, now + delay);
+}
+
+static void handle_exit(struct service *s, int wstatus)
+{
+    int status = wstatus < 0 ? -1 : status_from_wait(wstatus);
+    pid_t pid = s->pid;
+    bool stopping = s->state == SVC_STOPPING;
+
+    if (s->report_fd >= 0) {
+        /* It may have reported a failed step just before it exited. */
+        int fd = s->report_fd;
+        if (spawn_read_report(s) != 1)
+            loop_unwatch(fd);
+    }
+    s->pid = 0;
+    s->last_status = status;
+    timer_disarm(&s->timer);
+    output_flush(s);
+    if (stopping) {
+        if (pid > 0)
+            kill_leftovers(s, pid);
+        s->state = SVC_STOPPED;
+        log_info("%s: stopped", s->name);
+        return;
+    }
+    describe_exit(s, status);
+    unexpected_exit(s, status);
+}
+
+static void ev_start(struct service *s)
+{
+    switch (s->state) {
+    case SVC_STOPPED:
+    case SVC_FAILED:
+    case SVC_DONE:
+        s->rapid = 0;
+        s->reason[0] = '\0';
+        s->state = SVC_WAITING;
+        break;
+    case SVC_STOPPING:
+        s->restart_pending = true;
+        break;
+    default: /* already wanted up */
+        break;
+    }
+}
+
+static void ev_stop(struct service *s)
+{
+    s->restart_pending = false;
+    switch (s->state) {
+    case SVC_STARTING:
+    case SVC_RUNNING:
+        send_stop(s);
+        break;
+    case SVC_WAITING:
+    case SVC_BACKOFF:
+        timer_disarm(&s->timer);
+        s->state = SVC_STOPPED;
+        break;
+    default: /* stopped, stopping, failed, done: nothing runs */
+        break;
+    }
+}
+
+static void ev_timer(struct service *s)
+{
+    if (s->state == SVC_STOPPING && !s->killed)
+        stop_timeout(s);
+    else if (s->state == SVC_BACKOFF) {
+        s->restarts++;
+        s->state = SVC_WAITING;
+    }
+}
+
+void service_event(struct service *s, enum svc_event ev, int arg)
+{
+    switch (ev) {
+    case EV_START:
+        ev_start(s);
+        break;
+    case EV_STOP:
+        ev_stop(s);
+        break;
+    case EV_DEPS_OK:
+        if (s->state == SVC_WAITING && s->conf)
+            start_now(s);
+        break;
+    case EV_EXEC_OK:
+        if (s->state == SVC_STARTING)
+            s->state = SVC_RUNNING;
+        break;
+    case EV_EXIT:
+        handle_exit(s, arg);
+        if (s->state == SVC_STOPPED && s->restart_pending) {
+            s->restart_pending = false;
+            ev_start(s);
+        }
+        break;
+    case EV_TIMER:
+        ev_timer(s);
+        break;
+    }
+    supervisor_changed();
+}

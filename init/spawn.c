@@ -1,0 +1,328 @@
+/* The launch of one service. The child side is one straight-line function
+ * in the order STYLE.md fixes: joins, user ids, time, hostname, mounts and
+ * pivot_root (with /proc), network, rlimits, capabilities, no_new_privs,
+ * user/group, workdir, environment, exec. Any failure is written to the
+ * CLOEXEC report pipe as "step" + errno; a pipe that closes empty means
+ * the exec happened. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "creds.h"
+#include "idmap.h"
+#include "log.h"
+#include "mounts.h"
+#include "net.h"
+#include "output.h"
+#include "rlimits.h"
+#include "service.h"
+#include "sig.h"
+#include "step.h"
+#include "supervisor.h"
+#include "timens.h"
+
+bool spawn_clean_env;
+
+struct report {
+    int err;
+    char what[200];
+};
+
+static void child_report(int fd, const struct step *st, int err) __attribute__((noreturn));
+
+static void child_report(int fd, const struct step *st, int err)
+{
+    struct report r;
+
+    memset(&r, 0, sizeof(r));
+    r.err = err;
+    memcpy(r.what, st->what, sizeof(r.what) - 1);
+    while (write(fd, &r, sizeof(r)) < 0 && errno == EINTR)
+        ;
+    _exit(err == ENOENT ? 127 : 126);
+}
+
+/* join = KIND:SERVICE or KIND:/path; the user namespace first, so the
+ * others are entered with its privileges. */
+static int child_join(const struct svc_conf *c, const pid_t *targets, struct step *st)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        int i = 0;
+        LIST_FOR(struct join_item, j, &c->joins) {
+            char path[64];
+            const char *p = j->path;
+            int fd, rc;
+
+            if ((pass == 0) != (j->ns_flag == CLONE_NEWUSER) || j->ns_flag == CLONE_NEWPID) {
+                i++;
+                continue;
+            }
+            if (!p) {
+                fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)targets[i], j->kind);
+                p = path;
+            }
+            STEP_NAME(st, "join %s:%s", j->kind, j->service ? j->service : j->path);
+            if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+                return -1;
+            rc = setns(fd, j->ns_flag);
+            close(fd);
+            if (rc < 0)
+                return -1;
+            i++;
+        }
+    }
+    return 0;
+}
+
+static int child_env(const struct svc_conf *c, struct step *st)
+{
+    STEP_NAME(st, "environment");
+    if (spawn_clean_env && (clearenv() || setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1)))
+        return -1;
+    LIST_FOR(struct str_item, e, &c->env)
+        if (putenv((char *)e->s))
+            return -1;
+    return 0;
+}
+
+static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
+                       int report, int go) __attribute__((noreturn));
+
+static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
+                       int report, int go)
+{
+    struct step st = {"start"};
+    char byte;
+    int null;
+
+    sig_reset_in_child();
+    setsid(); /* a session and process group of its own, no terminal */
+    /* Wait until PID 1 has written our id maps and moved our veth in. */
+    while (read(go, &byte, 1) < 0 && errno == EINTR)
+        ;
+    STEP_NAME(&st, "stdio");
+    if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(null, 0) < 0 ||
+        dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0)
+        child_report(report, &st, errno);
+    if (child_join(c, targets, &st) < 0)
+        child_report(report, &st, errno);
+    if ((c->ns_flags & CLONE_NEWUSER) && idmap_enter(c, &st) < 0)
+        child_report(report, &st, errno);
+    if (c->has_time_offsets && timens_setup(c, &st) < 0)
+        child_report(report, &st, errno);
+    if (c->hostname) {
+        STEP_NAME(&st, "sethostname %s", c->hostname);
+        if (sethostname(c->hostname, strlen(c->hostname)) < 0)
+            child_report(report, &st, errno);
+    }
+    if ((c->ns_flags & CLONE_NEWNS) && mounts_setup(c, &st) < 0)
+        child_report(report, &st, errno);
+    if ((c->ns_flags & CLONE_NEWNET) && net_setup_child(c, &st) < 0)
+        child_report(report, &st, errno);
+    /* The order caps.h explains: capabilities must survive the uid change. */
+    if (rlimits_apply(c, &st) < 0 || caps_prepare(c, &st) < 0 ||
+        caps_no_new_privs(c, &st) < 0 || creds_apply(c, &st) < 0 || caps_finish(c, &st) < 0)
+        child_report(report, &st, errno);
+    STEP_NAME(&st, "workdir %s", c->workdir ? c->workdir : "/");
+    if (chdir(c->workdir ? c->workdir : "/") < 0)
+        child_report(report, &st, errno);
+    if (child_env(c, &st) < 0)
+        child_report(report, &st, errno);
+    STEP_NAME(&st, "exec %s", c->argv[0]);
+    execvp(c->argv[0], c->argv);
+    child_report(report, &st, errno);
+}
+
+/* clone3 puts the child straight into its cgroup and namespaces; clone(2)
+ * where clone3 is missing (before 5.3). CLONE_NEWTIME is never passed: the
+ * offsets must be written before any task is inside (timens.c). */
+static pid_t clone_service(int flags, int cgroup_fd)
+{
+    struct clone_args args;
+    pid_t pid;
+
+    memset(&args, 0, sizeof(args));
+    args.flags = (uint64_t)(unsigned)flags;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0 && cgroup_fd >= 0 && errno != ENOSYS) {
+        args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    }
+    if (pid < 0 && errno == ENOSYS)
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+    return pid;
+}
+
+static int fail(struct service *s, const struct step *st)
+{
+    fmt(s->reason, sizeof(s->reason), "%s: %s", st->what, strerror(errno));
+    return -1;
+}
+
+/* The service's cgroup, when cgroup v2 is there; a failure is logged and
+ * the service runs without one rather than not at all. */
+static int cgroup_prepare(struct service *s, const struct svc_conf *c)
+{
+    struct step st;
+    char warning[160];
+    int fd = -1;
+
+    if (cgroup_limits_warning(c, warning, sizeof(warning)))
+        log_error("%s", warning);
+    if (cgroup_usable() && (fd = cgroup_service_create(s->name, c, &st)) < 0)
+        log_error("%s: %s: %s", s->name, st.what, strerror(errno));
+    return fd;
+}
+
+/* The pids of the running services this one joins, in join order. */
+static int join_targets(const struct svc_conf *c, pid_t *targets, struct step *st)
+{
+    int i = 0;
+
+    LIST_FOR(struct join_item, j, &c->joins) {
+        targets[i] = 0;
+        if (j->service && (targets[i] = supervisor_pid_of(j->service)) <= 0) {
+            STEP_NAME(st, "join %s:%s", j->kind, j->service);
+            errno = ESRCH;
+            return -1;
+        }
+        if (++i == 16)
+            break;
+    }
+    return 0;
+}
+
+/* join = pid:X cannot be done by the child (setns of a pid namespace only
+ * affects later children): PID 1 enters X's namespace for its children
+ * around the clone, then returns to its own. */
+static int pid_join_enter(const struct svc_conf *c, const pid_t *targets, int *own,
+                          struct step *st)
+{
+    int i = 0;
+
+    *own = -1;
+    LIST_FOR(struct join_item, j, &c->joins) {
+        char path[64];
+        int fd;
+
+        if (j->ns_flag != CLONE_NEWPID) {
+            i++;
+            continue;
+        }
+        STEP_NAME(st, "join pid:%s", j->service ? j->service : j->path);
+        if (j->path)
+            fmt(path, sizeof(path), "%s", j->path);
+        else
+            fmt(path, sizeof(path), "/proc/%d/ns/pid", (int)targets[i]);
+        if ((*own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+            return -1;
+        if ((fd = open(j->path ? j->path : path, O_RDONLY | O_CLOEXEC)) < 0)
+            return -1;
+        if (setns(fd, CLONE_NEWPID) < 0) {
+            close(fd);
+            return -1;
+        }
+        close(fd);
+        return 0;
+    }
+    return 0;
+}
+
+static void pid_join_leave(int own)
+{
+    if (own < 0)
+        return;
+    if (setns(own, CLONE_NEWPID) < 0)
+        log_error("returning to our own pid namespace: %s", strerror(errno));
+    close(own);
+}
+
+pid_t spawn_service(struct service *s, const struct svc_conf *c)
+{
+    struct step st = {"start"};
+    pid_t targets[16], pid;
+    int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
+
+    s->reason[0] = '\0';
+    if (join_targets(c, targets, &st) < 0)
+        return fail(s, &st);
+    STEP_NAME(&st, "output pipe");
+    if (output_open(s) < 0)
+        return fail(s, &st);
+    STEP_NAME(&st, "launch pipes");
+    if (pipe2(report, O_CLOEXEC) < 0)
+        return fail(s, &st);
+    if (pipe2(go, O_CLOEXEC) < 0) {
+        fail(s, &st);
+        close(report[0]), close(report[1]);
+        return -1;
+    }
+    cgroup_fd = cgroup_prepare(s, c);
+    if (pid_join_enter(c, targets, &own_pidns, &st) < 0) {
+        fail(s, &st);
+        pid = -1;
+    } else {
+        STEP_NAME(&st, "clone");
+        pid = clone_service(c->ns_flags & ~CLONE_NEWTIME, cgroup_fd);
+        if (pid < 0)
+            fail(s, &st);
+    }
+    if (pid == 0)
+        child_main(s, c, targets, report[1], go[0]);
+    pid_join_leave(own_pidns);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
+    close(report[1]);
+    close(go[0]);
+    if (pid > 0 && (((c->ns_flags & CLONE_NEWUSER) && idmap_write(pid, c, &st) < 0) ||
+                    (c->has_net && net_setup_parent(c, pid, &st) < 0))) {
+        /* Its exit is reaped and counted as a failure with this reason;
+         * without a report pipe it never counts as started. */
+        fail(s, &st);
+        kill(pid, SIGKILL);
+        close(report[0]);
+        report[0] = -1;
+    }
+    close(go[1]); /* releases the child */
+    if (pid < 0) {
+        close(report[0]);
+        return -1;
+    }
+    if (report[0] >= 0)
+        fcntl(report[0], F_SETFL, O_NONBLOCK);
+    s->report_fd = report[0];
+    return pid;
+}
+
+int spawn_read_report(struct service *s)
+{
+    struct report r;
+    ssize_t n = read(s->report_fd, &r, sizeof(r));
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 1;
+    close(s->report_fd);
+    s->report_fd = -1;
+    if (n == (ssize_t)sizeof(r)) {
+        r.what[sizeof(r.what) - 1] = '\0';
+        fmt(s->reason, sizeof(s->reason), "%s: %s", r.what, strerror(r.err));
+        return -1;
+    }
+    return 0;
+}

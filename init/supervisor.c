@@ -1,0 +1,321 @@
+/* The supervisor: owns the config in force and the table of services,
+ * starts what may start (dependency order), stops in reverse order at
+ * shutdown, and applies a reload as a difference. */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config.h"
+#include "control.h"
+#include "fds.h"
+#include "log.h"
+#include "net.h"
+#include "options.h"
+#include "output.h"
+#include "runtime.h"
+#include "service.h"
+#include "step.h"
+
+static struct service services[MAX_SERVICES];
+static struct config *conf;
+static const char *conf_path;
+static bool stopping_all, stopped_reported;
+
+struct service *supervisor_find(const char *name)
+{
+    for (int i = 0; i < MAX_SERVICES; i++)
+        if (services[i].used && !strcmp(services[i].name, name))
+            return &services[i];
+    return NULL;
+}
+
+pid_t supervisor_pid_of(const char *name)
+{
+    struct service *s = supervisor_find(name);
+
+    return s && s->state == SVC_RUNNING ? s->pid : 0;
+}
+
+const struct config *supervisor_config(void)
+{
+    return conf;
+}
+
+struct service *supervisor_service(int i)
+{
+    return i >= 0 && i < MAX_SERVICES && services[i].used ? &services[i] : NULL;
+}
+
+static bool deps_ok(const struct service *s)
+{
+    const struct svc_conf *c = s->conf;
+
+    LIST_FOR(struct str_item, a, &c->after) {
+        struct service *t = supervisor_find(a->s);
+        if (!t || !service_satisfies(t))
+            return false;
+    }
+    LIST_FOR(struct join_item, j, &c->joins) {
+        struct service *t = j->service ? supervisor_find(j->service) : NULL;
+        if (j->service && (!t || t->state != SVC_RUNNING))
+            return false;
+    }
+    return true;
+}
+
+/* Is t after s, or does it join s? Then s stops only once t has. */
+static bool depends_on(const struct service *t, const struct service *s)
+{
+    if (!t->conf)
+        return false;
+    LIST_FOR(struct str_item, a, &t->conf->after)
+        if (!strcmp(a->s, s->name))
+            return true;
+    LIST_FOR(struct join_item, j, &t->conf->joins)
+        if (j->service && !strcmp(j->service, s->name))
+            return true;
+    return false;
+}
+
+static bool dependents_alive(const struct service *s)
+{
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        const struct service *t = &services[i];
+        if (t->used && t != s && service_alive(t) && depends_on(t, s))
+            return true;
+    }
+    return false;
+}
+
+static void forget(struct service *s)
+{
+    output_close(s);
+    timer_disarm(&s->timer);
+    s->used = false;
+}
+
+/* One pass over every service; returns whether anything changed state. */
+static bool schedule_pass(void)
+{
+    bool changed = false, alive = false;
+
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        struct service *s = &services[i];
+        enum svc_state before = s->state;
+
+        if (!s->used)
+            continue;
+        if (s->remove_pending && !service_alive(s)) {
+            forget(s);
+            continue;
+        }
+        if (stopping_all) {
+            if (s->state != SVC_STOPPING && (s->state != SVC_STARTING && s->state != SVC_RUNNING
+                                             ? 1 : !dependents_alive(s)))
+                service_event(s, EV_STOP, 0);
+        } else if (s->state == SVC_WAITING && deps_ok(s)) {
+            service_event(s, EV_DEPS_OK, 0);
+        }
+        alive |= service_alive(s);
+        changed |= s->state != before;
+    }
+    if (stopping_all && !alive && !stopped_reported) {
+        stopped_reported = true;
+        runtime_services_stopped();
+    }
+    return changed;
+}
+
+void supervisor_changed(void)
+{
+    static bool busy, again;
+
+    if (busy) {
+        again = true; /* the running pass loops once more */
+        return;
+    }
+    busy = true;
+    do {
+        again = false;
+        again |= schedule_pass();
+    } while (again);
+    busy = false;
+}
+
+static struct service *add_service(const struct svc_conf *c)
+{
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        struct service *s = &services[i];
+        if (s->used)
+            continue;
+        memset(s, 0, sizeof(*s));
+        s->used = true;
+        memcpy(s->name, c->name, sizeof(s->name));
+        s->conf = c;
+        s->report_fd = s->log_r = s->log_w = -1;
+        s->last_status = -1;
+        if (c->invalid) {
+            s->state = SVC_FAILED;
+            fmt(s->reason, sizeof(s->reason), "invalid config at %s:%d", c->file, c->line);
+        } else {
+            s->state = SVC_STOPPED;
+            service_event(s, EV_START, 0);
+        }
+        return s;
+    }
+    return NULL;
+}
+
+static void bridge_failed(void *ctx, const struct step *st, int err)
+{
+    log_error("%s: %s", st->what, strerror(err));
+}
+
+static void bridges_up(const struct config *c)
+{
+    struct step st;
+
+    if (c->n_bridges)
+        net_bridges_up(c, &st, bridge_failed, NULL);
+}
+
+int supervisor_start(struct config *c)
+{
+    if (cgroup_init() < 0 && errno != ENOTSUP)
+        log_info("cgroups: %s", strerror(errno));
+    conf = c;
+    conf_path = c->path;
+    bridges_up(c);
+    if (control_start(c->socket) < 0)
+        log_error("control socket %s: %s", c->socket, strerror(errno));
+    for (int i = 0; i < c->n_services; i++)
+        add_service(c->services[i]);
+    supervisor_changed();
+    return 0;
+}
+
+bool supervisor_on_exit(pid_t pid, int wstatus)
+{
+    for (int i = 0; i < MAX_SERVICES; i++)
+        if (services[i].used && services[i].pid == pid) {
+            service_event(&services[i], EV_EXIT, wstatus);
+            return true;
+        }
+    return false;
+}
+
+void supervisor_stop_all(void)
+{
+    stopping_all = true;
+    supervisor_changed();
+}
+
+bool supervisor_busy(void)
+{
+    for (int i = 0; i < MAX_SERVICES; i++)
+        if (services[i].used && service_alive(&services[i]))
+            return true;
+    return false;
+}
+
+void supervisor_cleanup(void)
+{
+    for (int i = 0; i < MAX_SERVICES; i++)
+        if (services[i].used)
+            output_flush(&services[i]);
+    control_stop();
+    net_bridges_down();
+}
+
+/* Applies a new config: new services start, removed ones stop and go,
+ * changed ones restart, unchanged ones keep running untouched. */
+static void apply(struct config *next)
+{
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        struct service *s = &services[i];
+        struct svc_conf *c;
+
+        if (!s->used)
+            continue;
+        if (!(c = config_find(next, s->name))) {
+            s->conf = NULL;
+            s->remove_pending = true;
+            service_event(s, EV_STOP, 0);
+            continue;
+        }
+        bool changed = c->digest != s->conf->digest || c->invalid != s->conf->invalid;
+        s->conf = c;
+        if (!changed)
+            continue;
+        if (c->invalid) {
+            service_event(s, EV_STOP, 0);
+            continue;
+        }
+        if (service_alive(s)) {
+            service_event(s, EV_STOP, 0);
+            s->restart_pending = true;
+        } else if (s->state != SVC_STOPPED || s->pid == 0) {
+            service_event(s, EV_START, 0);
+        }
+    }
+    for (int i = 0; i < next->n_services; i++)
+        if (!supervisor_find(next->services[i]->name) && !add_service(next->services[i]))
+            log_error("%s: no room (limit %d)", next->services[i]->name, MAX_SERVICES);
+    bridges_up(next);
+}
+
+int supervisor_reload(struct diag *d)
+{
+    struct diag own;
+    struct config *next;
+
+    if (!d) {
+        diag_to_stderr(&own);
+        d = &own;
+    }
+    if (!conf_path || !(next = config_load(conf_path, d)))
+        return -1;
+    if (next->n_errors) {
+        log_error("reload: %s has %d problem(s); nothing changed", conf_path, next->n_errors);
+        config_free(next);
+        errno = EINVAL;
+        return -1;
+    }
+    apply(next);
+    config_free(conf);
+    conf = next;
+    conf_path = next->path;
+    log_info("reloaded %s", conf_path);
+    supervisor_changed();
+    return 0;
+}
+
+int supervisor_main(const struct options *o)
+{
+    struct diag d;
+    struct config *c;
+
+    fds_sanitize(0);
+    if (runtime_init(MODE_SUPERVISOR) < 0) {
+        log_error("signal set-up: %s", strerror(errno));
+        return 1;
+    }
+    if (!rt.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        log_error("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+    diag_to_stderr(&d);
+    if (!(c = config_load(o->config, &d)))
+        return 1;
+    rt.sweep = true;
+    rt.sweep_ms = c->shutdown_timeout_ms;
+    runtime_attach_supervisor();
+    supervisor_start(c);
+    if (chdir("/") < 0)
+        log_info("chdir /: %s", strerror(errno));
+    runtime_run();
+}
