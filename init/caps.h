@@ -3,7 +3,7 @@
  * switch to a non-root user and the execve, so the work is split around
  * creds_apply(). The integrator's order, in the child, is exactly:
  *
- *     rlimits_apply(s, st)       rlimits, while still privileged
+ *     rlimits_apply(s, st)      rlimits, while still privileged
  *     caps_prepare(s, st)       bounding set drop + PR_SET_KEEPCAPS (needs root)
  *     caps_no_new_privs(s, st)  any time before execve; kept here by convention
  *     creds_apply(s, st)        setgroups, setresgid, setresuid, HOME/USER

@@ -92,16 +92,19 @@ static unsigned cg_mask_of(const char *list)
 static int cg_own_path(char *path, size_t size)
 {
     char buf[4096];
-    char *line, *end;
+    char *line = buf, *end;
 
     if (cg_read(AT_FDCWD, "/proc/self/cgroup", buf, sizeof(buf)) < 0)
         return -1;
-    line = strncmp(buf, "0::", 3) == 0 ? buf : strstr(buf, "\n0::");
-    if (!line) {
-        errno = ENOENT;
-        return -1;
+    while (strncmp(line, "0::", 3) != 0) {
+        line = strchr(line, '\n');
+        if (!line) {
+            errno = ENOENT;
+            return -1;
+        }
+        line++;
     }
-    line += line == buf ? 3 : 4;
+    line += 3;
     end = strchr(line, '\n');
     if (end)
         *end = '\0';

@@ -67,8 +67,8 @@ static int creds_resolve_group(const char *key, gid_t *gid, struct step *st)
 /* A missing /etc/group only means no supplementary groups. */
 static int creds_resolve_groups(const char *user, struct creds *c, struct step *st)
 {
-    int n = passwd_lookup_user_groups(CREDS_GROUP, user, c->gid, c->groups,
-                                      PW_GROUPS_MAX);
+    int n =
+        passwd_lookup_user_groups(CREDS_GROUP, user, c->gid, c->groups, PW_GROUPS_MAX);
 
     if (n < 0 && errno == ENOENT) {
         c->groups[0] = c->gid;

@@ -6,19 +6,20 @@
 #include <sys/resource.h>
 
 static const char *const rlimits_names[] = {
-    [RLIMIT_CPU] = "cpu",         [RLIMIT_FSIZE] = "fsize",
-    [RLIMIT_DATA] = "data",       [RLIMIT_STACK] = "stack",
-    [RLIMIT_CORE] = "core",       [RLIMIT_RSS] = "rss",
-    [RLIMIT_NPROC] = "nproc",     [RLIMIT_NOFILE] = "nofile",
-    [RLIMIT_MEMLOCK] = "memlock", [RLIMIT_AS] = "as",
-    [RLIMIT_LOCKS] = "locks",     [RLIMIT_SIGPENDING] = "sigpending",
+    [RLIMIT_CPU] = "cpu",           [RLIMIT_FSIZE] = "fsize",
+    [RLIMIT_DATA] = "data",         [RLIMIT_STACK] = "stack",
+    [RLIMIT_CORE] = "core",         [RLIMIT_RSS] = "rss",
+    [RLIMIT_NPROC] = "nproc",       [RLIMIT_NOFILE] = "nofile",
+    [RLIMIT_MEMLOCK] = "memlock",   [RLIMIT_AS] = "as",
+    [RLIMIT_LOCKS] = "locks",       [RLIMIT_SIGPENDING] = "sigpending",
     [RLIMIT_MSGQUEUE] = "msgqueue", [RLIMIT_NICE] = "nice",
-    [RLIMIT_RTPRIO] = "rtprio",   [RLIMIT_RTTIME] = "rttime",
+    [RLIMIT_RTPRIO] = "rtprio",     [RLIMIT_RTTIME] = "rttime",
 };
 
 const char *rlimits_name(int resource)
 {
-    if (resource < 0 || resource >= (int)(sizeof(rlimits_names) / sizeof(rlimits_names[0])) ||
+    if (resource < 0 ||
+        resource >= (int)(sizeof(rlimits_names) / sizeof(rlimits_names[0])) ||
         !rlimits_names[resource])
         return "?";
     return rlimits_names[resource];

@@ -34,20 +34,19 @@ static const char test_passwd[] =
     "root:x:0:0:root:/root:/bin/sh\n"
     "svc:x:4242:4343:service:/home/svc:/bin/sh\n"
     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-static const char test_group[] =
-    "root:x:0:\n"
-    "svc:x:4343:\n"
-    "extra:x:5000:svc,other\n"
-    "more:x:5001:other,svc\n"
-    "unrelated:x:5002:other\n"
-    "nogroup:x:65534:\n";
+static const char test_group[] = "root:x:0:\n"
+                                 "svc:x:4343:\n"
+                                 "extra:x:5000:svc,other\n"
+                                 "more:x:5001:other,svc\n"
+                                 "unrelated:x:5002:other\n"
+                                 "nogroup:x:65534:\n";
 
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            return 1;                                                            \
-        }                                                                        \
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
+            return 1;                                                                    \
+        }                                                                                \
     } while (0)
 
 static void write_file(const char *path, const char *data)
@@ -344,8 +343,10 @@ static void assert_field(const char *status, const char *key, const char *want)
 
 static void test_caps_survive_user_switch_and_execve(void **state)
 {
-    struct svc_conf s = {.user = "svc", .has_caps = true,
-                         .caps = 1ull << CAP_NET_BIND_SERVICE, .no_new_privs = true};
+    struct svc_conf s = {.user = "svc",
+                         .has_caps = true,
+                         .caps = 1ull << CAP_NET_BIND_SERVICE,
+                         .no_new_privs = true};
     char *const argv[] = {"/bin/cat", "/proc/self/status", NULL};
     char out[8192];
 
@@ -409,8 +410,8 @@ static void test_net_bind_service_lets_non_root_bind_port_80(void **state)
                           "s.bind(('0.0.0.0',80))\n"
                           "print('bound', os.getuid())\n",
                           NULL};
-    struct svc_conf with = {.user = "svc", .has_caps = true,
-                            .caps = 1ull << CAP_NET_BIND_SERVICE};
+    struct svc_conf with = {
+        .user = "svc", .has_caps = true, .caps = 1ull << CAP_NET_BIND_SERVICE};
     struct svc_conf without = {.user = "svc"};
     char out[512];
 

@@ -28,7 +28,8 @@ static void test_user_line_all_fields(void **state)
 {
     struct pw_user u;
 
-    assert_int_equal(parse_user("www:x:33:34:web server:/var/www:/usr/sbin/nologin", &u), 0);
+    assert_int_equal(parse_user("www:x:33:34:web server:/var/www:/usr/sbin/nologin", &u),
+                     0);
     assert_string_equal(u.name, "www");
     assert_int_equal(u.uid, 33);
     assert_int_equal(u.gid, 34);
@@ -59,10 +60,10 @@ static void test_user_line_rejects_garbage(void **state)
         "-nisuser::::::",
         "garbage",
         "a:b:c",
-        "a:x:1:2:gecos",      /* no home */
-        ":x:1:2::/:/bin/sh",  /* empty name */
-        "a:x::2::/:/bin/sh",  /* empty uid */
-        "a:x:1:::/:/bin/sh",  /* empty gid */
+        "a:x:1:2:gecos",     /* no home */
+        ":x:1:2::/:/bin/sh", /* empty name */
+        "a:x::2::/:/bin/sh", /* empty uid */
+        "a:x:1:::/:/bin/sh", /* empty gid */
         "a:x:1x:2::/:/bin/sh",
         "a:x:-1:2::/:/bin/sh",
         "a:x: 1:2::/:/bin/sh",
@@ -180,8 +181,10 @@ static void test_find_user_by_name(void **state)
     assert_int_equal(u.uid, 4242);
     assert_int_equal(u.gid, 4343);
     assert_int_equal(passwd_find_user(passwd_buf, strlen(passwd_buf), "nobody", &u), 1);
-    assert_int_equal(passwd_find_user(passwd_buf, strlen(passwd_buf), "garbage line", &u), 1);
-    assert_int_equal(passwd_find_user(passwd_buf, strlen(passwd_buf), "# the image's users", &u), 1);
+    assert_int_equal(passwd_find_user(passwd_buf, strlen(passwd_buf), "garbage line", &u),
+                     1);
+    assert_int_equal(
+        passwd_find_user(passwd_buf, strlen(passwd_buf), "# the image's users", &u), 1);
 }
 
 static void test_find_user_by_number(void **state)
@@ -218,16 +221,15 @@ static void test_find_user_skips_overlong_line(void **state)
     free(buf);
 }
 
-static const char group_buf[] =
-    "root:x:0:\n"
-    "# comment:x:5:svc\n"
-    "wheel:x:10:alice,svc\n"
-    "svc:x:4343:\n"
-    "audio:x:29:svcx,xsvc\n"
-    "video:x:44:svc\n"
-    "broken:x::svc\n"
-    "dup:x:10:svc\n"
-    "staff:x:50:bob,svc"; /* no trailing newline */
+static const char group_buf[] = "root:x:0:\n"
+                                "# comment:x:5:svc\n"
+                                "wheel:x:10:alice,svc\n"
+                                "svc:x:4343:\n"
+                                "audio:x:29:svcx,xsvc\n"
+                                "video:x:44:svc\n"
+                                "broken:x::svc\n"
+                                "dup:x:10:svc\n"
+                                "staff:x:50:bob,svc"; /* no trailing newline */
 
 static void test_find_group(void **state)
 {
@@ -246,7 +248,8 @@ static void test_find_group(void **state)
 static void test_user_groups_as_initgroups(void **state)
 {
     gid_t g[PW_GROUPS_MAX];
-    int n = passwd_user_groups(group_buf, strlen(group_buf), "svc", 4343, g, PW_GROUPS_MAX);
+    int n =
+        passwd_user_groups(group_buf, strlen(group_buf), "svc", 4343, g, PW_GROUPS_MAX);
 
     /* primary, then each group naming svc once (dup has wheel's gid 10). */
     assert_int_equal(n, 4);
@@ -255,7 +258,8 @@ static void test_user_groups_as_initgroups(void **state)
     assert_int_equal(g[2], 44);
     assert_int_equal(g[3], 50);
 
-    n = passwd_user_groups(group_buf, strlen(group_buf), "nobody", 65534, g, PW_GROUPS_MAX);
+    n = passwd_user_groups(group_buf, strlen(group_buf), "nobody", 65534, g,
+                           PW_GROUPS_MAX);
     assert_int_equal(n, 1);
     assert_int_equal(g[0], 65534);
 }
@@ -265,7 +269,8 @@ static void test_user_groups_overflow(void **state)
     gid_t g[2];
 
     errno = 0;
-    assert_int_equal(passwd_user_groups(group_buf, strlen(group_buf), "svc", 4343, g, 2), -1);
+    assert_int_equal(passwd_user_groups(group_buf, strlen(group_buf), "svc", 4343, g, 2),
+                     -1);
     assert_int_equal(errno, E2BIG);
 }
 
@@ -313,8 +318,8 @@ static void test_lookup_file_long_lines(void **state)
 
     assert_non_null(buf);
     for (int i = 0; i < 500; i++)
-        n += (size_t)sprintf(buf + n, "user%d:x:%d:%d::/home/user%d:/bin/sh\n", i, 10000 + i,
-                             10000 + i, i);
+        n += (size_t)sprintf(buf + n, "user%d:x:%d:%d::/home/user%d:/bin/sh\n", i,
+                             10000 + i, 10000 + i, i);
     memset(buf + n, 'x', big);
     n += big;
     n += (size_t)sprintf(buf + n, "evil:x:0:0::/:/bin/sh\n");
