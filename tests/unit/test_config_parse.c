@@ -177,8 +177,8 @@ static void test_contract_example_is_valid(void **state)
     assert_string_equal(web->group, "www");
     assert_string_equal(((struct str_item *)web->env.head)->s, "PORT=80");
     assert_string_equal(web->workdir, "/srv");
-    assert_int_equal(web->ns_flags,
-                     CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
+    assert_int_equal(web->ns_flags, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+                                        CLONE_NEWIPC | CLONE_NEWNET);
     assert_string_equal(web->hostname, "web");
     assert_int_equal(web->mounts.count, 2);
     {
@@ -242,9 +242,10 @@ static void test_defaults(void **state)
 
 static void test_oneshot_defaults_to_never_unless_restart_given(void **state)
 {
-    struct config *c = load_text("[service a]\nexec = /a\noneshot = yes\n"
-                                 "[service b]\nrestart = always\nexec = /b\noneshot = yes\n"
-                                 "[service c]\nexec = /c\nrestart = on-failure\n");
+    struct config *c =
+        load_text("[service a]\nexec = /a\noneshot = yes\n"
+                  "[service b]\nrestart = always\nexec = /b\noneshot = yes\n"
+                  "[service c]\nexec = /c\nrestart = on-failure\n");
 
     assert_int_equal(c->n_errors, 0);
     assert_int_equal(config_find(c, "a")->restart, RESTART_NEVER);
@@ -256,7 +257,8 @@ static void test_oneshot_defaults_to_never_unless_restart_given(void **state)
 static void test_values_reach_the_struct(void **state)
 {
     struct config *c = load_text(
-        "[init]\nshutdown_timeout = 2m\nsocket = /tmp/x.sock\nmodules = a b\nmodules = c\n"
+        "[init]\nshutdown_timeout = 2m\nsocket = /tmp/x.sock\nmodules = a b\nmodules = "
+        "c\n"
         "[service s]\nexec = /s\nstop_signal = SIGKILL\nrestart_limit = 0\n"
         "namespaces = user time cgroup mnt\ntime_offsets = monotonic -10s\n"
         "time_offsets = boottime 1h\nrlimit = core infinity\nrlimit = NOFILE 10 20\n"
@@ -346,16 +348,21 @@ static void test_each_message(void **state)
         {"[init]\nhostname =\n", "@:2: missing value for 'hostname'\n"},
         {"[init]\nhostname = a\nhostname = b\n",
          "@:3: duplicate key 'hostname' (first at line 2)\n"},
-        {"[service w]\nexec = /a\nexec = /b\n", "@:3: duplicate key 'exec' (first at line 2)\n"},
+        {"[service w]\nexec = /a\nexec = /b\n",
+         "@:3: duplicate key 'exec' (first at line 2)\n"},
         {"[service web]\nexec=/a\n[service web]\nexec=/b\n",
          "@:3: duplicate service 'web' (first at @:1)\n"},
         {"[bridge b]\n[bridge b]\n", "@:2: duplicate bridge 'b' (first at @:1)\n"},
         {"[bridge b]\nexec = /x\n", "@:2: key 'exec' is not allowed in [bridge]\n"},
-        {"[service s]\nexec=/x\ninclude = /x\n", "@:3: key 'include' is not allowed in [service]\n"},
-        {"[init]\naddress = 1.2.3.4/8\n", "@:2: key 'address' is not allowed in [init]\n"},
-        {"[bridge b]\naddress = 1.2.3.4\n", "@:2: bad address '1.2.3.4' (expected ADDR/PREFIX)\n"},
+        {"[service s]\nexec=/x\ninclude = /x\n",
+         "@:3: key 'include' is not allowed in [service]\n"},
+        {"[init]\naddress = 1.2.3.4/8\n",
+         "@:2: key 'address' is not allowed in [init]\n"},
+        {"[bridge b]\naddress = 1.2.3.4\n",
+         "@:2: bad address '1.2.3.4' (expected ADDR/PREFIX)\n"},
         {"[init]\nshutdown_timeout = abc\n", "@:2: bad duration 'abc'\n"},
-        {"[init]\nshutdown_timeout = 5000000h\n", "@:2: duration out of range '5000000h'\n"},
+        {"[init]\nshutdown_timeout = 5000000h\n",
+         "@:2: duration out of range '5000000h'\n"},
         {"[init]\nsocket = run/x\n",
          "@:2: bad socket path 'run/x' (absolute, at most 107 bytes)\n"},
         {"[init]\nhostname = a b\n", "@:2: bad hostname 'a b'\n"},
@@ -365,18 +372,24 @@ static void test_each_message(void **state)
         {"[service s]\nexec = /x\nrestart_limit = -1\n", "@:3: bad number '-1'\n"},
         {"[service s]\nexec = /x\nrestart = sometimes\n",
          "@:3: bad restart 'sometimes' (always, on-failure or never)\n"},
-        {"[service s]\nexec = /x\noneshot = maybe\n", "@:3: bad boolean 'maybe' (yes or no)\n"},
+        {"[service s]\nexec = /x\noneshot = maybe\n",
+         "@:3: bad boolean 'maybe' (yes or no)\n"},
         {"[service s]\nexec = /bin/sh -c \"oops\n", "@:2: unterminated quote\n"},
         {"[service s]\nexec = \"\"\n", "@:2: exec: empty command\n"},
         {"[service s]\nexec = /x\nstop_signal = NOPE\n", "@:3: bad signal 'NOPE'\n"},
-        {"[service s]\nexec = /x\nenv = 1X=2\n", "@:3: bad env '1X=2' (expected NAME=VALUE)\n"},
-        {"[service s]\nexec = /x\nenv = NOEQ\n", "@:3: bad env 'NOEQ' (expected NAME=VALUE)\n"},
+        {"[service s]\nexec = /x\nenv = 1X=2\n",
+         "@:3: bad env '1X=2' (expected NAME=VALUE)\n"},
+        {"[service s]\nexec = /x\nenv = NOEQ\n",
+         "@:3: bad env 'NOEQ' (expected NAME=VALUE)\n"},
         {"[service s]\nexec = /x\nenv = A=1\nenv = A=2\n",
          "@:4: duplicate env 'A' (first at line 3)\n"},
-        {"[service s]\nexec = /x\nworkdir = srv\n", "@:3: workdir: not an absolute path 'srv'\n"},
+        {"[service s]\nexec = /x\nworkdir = srv\n",
+         "@:3: workdir: not an absolute path 'srv'\n"},
         {"[service s]\nexec = /x\nuser = a:b\n", "@:3: bad user 'a:b'\n"},
-        {"[service s]\nexec = /x\nafter = -bad\n", "@:3: after: bad service name '-bad'\n"},
-        {"[service s]\nexec = /x\nnamespaces = pid foo\n", "@:3: unknown namespace 'foo'\n"},
+        {"[service s]\nexec = /x\nafter = -bad\n",
+         "@:3: after: bad service name '-bad'\n"},
+        {"[service s]\nexec = /x\nnamespaces = pid foo\n",
+         "@:3: unknown namespace 'foo'\n"},
         {"[service s]\nexec = /x\nnamespaces = mnt\nmount = nfs /x\n",
          "@:4: mount: unknown type 'nfs'\n"},
         {"[service s]\nexec = /x\nnamespaces = mnt\nmount = proc\n",
@@ -396,7 +409,8 @@ static void test_each_message(void **state)
          "@:4: net: bad gateway '1.2.3'\n"},
         {"[service s]\nexec = /x\njoin = net\n",
          "@:3: join: expected 'KIND:SERVICE' or 'KIND:/path', not 'net'\n"},
-        {"[service s]\nexec = /x\njoin = foo:bar\n", "@:3: join: unknown namespace 'foo'\n"},
+        {"[service s]\nexec = /x\njoin = foo:bar\n",
+         "@:3: join: unknown namespace 'foo'\n"},
         {"[service s]\nexec = /x\njoin = net:/a net:/b\n",
          "@:3: join: 'net' given twice (first at line 3)\n"},
         {"[service s]\nexec = /x\nnamespaces = user\nuid_map = 0 1\n",
@@ -410,7 +424,8 @@ static void test_each_message(void **state)
          "@:5: time_offsets: 'monotonic' given twice\n"},
         {"[service s]\nexec = /x\nnamespaces = time\ntime_offsets = boottime x\n",
          "@:4: bad duration 'x'\n"},
-        {"[service s]\nexec = /x\nrlimit = files 1\n", "@:3: rlimit: unknown limit 'files'\n"},
+        {"[service s]\nexec = /x\nrlimit = files 1\n",
+         "@:3: rlimit: unknown limit 'files'\n"},
         {"[service s]\nexec = /x\nrlimit = nofile 10 5\n",
          "@:3: rlimit: soft limit above hard limit\n"},
         {"[service s]\nexec = /x\nrlimit = nofile lots\n",
@@ -422,7 +437,8 @@ static void test_each_message(void **state)
         {"[service s]\nexec = /x\nmemory_max = 64Q\n", "@:3: bad size '64Q'\n"},
         {"[service s]\nexec = /x\nmemory_max = 0\n",
          "@:3: memory_max out of range '0' (at least 1)\n"},
-        {"[service s]\nexec = /x\npids_max = 0\n", "@:3: pids_max out of range '0' (at least 1)\n"},
+        {"[service s]\nexec = /x\npids_max = 0\n",
+         "@:3: pids_max out of range '0' (at least 1)\n"},
         {"[service s]\nexec = /x\ncpu_weight = 10001\n",
          "@:3: cpu_weight out of range '10001' (1-10000)\n"},
         {"[service web]\nuser = x\n", "@:1: service 'web' has no exec\n"},
@@ -533,7 +549,8 @@ static void test_references_must_exist(void **state)
 {
     expect("[service a]\nexec = /a\nafter = x y\n",
            "@:3: after: unknown service 'x'\n@:3: after: unknown service 'y'\n");
-    expect("[service a]\nexec = /a\njoin = pid:ghost\n", "@:3: join: unknown service 'ghost'\n");
+    expect("[service a]\nexec = /a\njoin = pid:ghost\n",
+           "@:3: join: unknown service 'ghost'\n");
     expect("[service a]\nexec = /a\nnamespaces = net\njoin = net:/proc/1/ns/net\n",
            "@:4: join: 'net' is also in namespaces\n");
     expect("[service a]\nexec = /a\nnamespaces = net\nnet = veth br1 10.0.0.2/24\n",
@@ -557,16 +574,20 @@ static uint64_t digest_of(const char *text, const char *name)
 
 static void test_digest_follows_keys_and_values_only(void **state)
 {
-    uint64_t a = digest_of("[service s]\nexec = /bin/a x\nafter = t\n[service t]\nexec=/t\n", "s");
+    uint64_t a =
+        digest_of("[service s]\nexec = /bin/a x\nafter = t\n[service t]\nexec=/t\n", "s");
 
     assert_true(a == digest_of("# c\n[service s]\n  exec=/bin/a x   # hi\n\nafter=t\n"
                                "[service t]\nexec=/other\n",
                                "s"));
-    assert_true(a != digest_of("[service s]\nexec = /bin/a y\nafter = t\n[service t]\nexec=/t\n",
-                               "s"));
-    assert_true(a != digest_of("[service s]\nafter = t\nexec = /bin/a x\n[service t]\nexec=/t\n",
-                               "s"));
-    assert_true(a != digest_of("[service s]\nexec = /bin/a x\n[service t]\nexec=/t\n", "s"));
+    assert_true(
+        a != digest_of("[service s]\nexec = /bin/a y\nafter = t\n[service t]\nexec=/t\n",
+                       "s"));
+    assert_true(
+        a != digest_of("[service s]\nafter = t\nexec = /bin/a x\n[service t]\nexec=/t\n",
+                       "s"));
+    assert_true(a !=
+                digest_of("[service s]\nexec = /bin/a x\n[service t]\nexec=/t\n", "s"));
 }
 
 /* ---- includes ------------------------------------------------------------------- */
@@ -615,10 +636,11 @@ static void test_include_duplicate_across_files_names_both(void **state)
 {
     struct config *c;
     char text[512], want[512];
-    const char *inc = write_file("inc2.conf", "[init]\nhostname = b\n[service x]\nexec=/x\n");
+    const char *inc =
+        write_file("inc2.conf", "[init]\nhostname = b\n[service x]\nexec=/x\n");
 
-    snprintf(text, sizeof(text), "[init]\nhostname = a\ninclude = %s\n[service x]\nexec=/y\n",
-             inc);
+    snprintf(text, sizeof(text),
+             "[init]\nhostname = a\ninclude = %s\n[service x]\nexec=/y\n", inc);
     c = load_text(text);
     snprintf(want, sizeof(want),
              "%s:2: duplicate key 'hostname' (first at %s:2)\n"
@@ -637,13 +659,14 @@ static void test_include_nesting_is_limited(void **state)
     /* chain0 includes chain1 ... chain5: the fifth level is refused. */
     for (int i = 0; i < 6; i++) {
         snprintf(name, sizeof(name), "chain%d.conf", i);
-        snprintf(text, sizeof(text), "[init]\ninclude = chain%d.conf\n[service s%d]\nexec=/x\n",
-                 i + 1, i);
+        snprintf(text, sizeof(text),
+                 "[init]\ninclude = chain%d.conf\n[service s%d]\nexec=/x\n", i + 1, i);
         write_file(name, text);
     }
     snprintf(path_main, sizeof(path_main), "%s/chain0.conf", tmpdir);
     c = load_path(path_main);
-    snprintf(text, sizeof(text), "%s/chain4.conf:2: include nested too deep (limit 4)\n", tmpdir);
+    snprintf(text, sizeof(text), "%s/chain4.conf:2: include nested too deep (limit 4)\n",
+             tmpdir);
     assert_string_equal(col.buf, text);
     assert_int_equal(c->n_services, 5);
     config_free(c);
@@ -733,16 +756,19 @@ static void test_check_prints_exact_lines_and_exit_codes(void **state)
     assert_int_equal(run_check(2, (char *[]){"check", good, NULL}, out, sizeof(out)), 0);
     assert_string_equal(out, "");
 
-    assert_int_equal(run_check(3, (char *[]){"check", good, bad, NULL}, out, sizeof(out)), 1);
+    assert_int_equal(run_check(3, (char *[]){"check", good, bad, NULL}, out, sizeof(out)),
+                     1);
     assert_string_equal(out, want);
 
-    assert_int_equal(run_check(2, (char *[]){"check", missing, NULL}, out, sizeof(out)), 1);
+    assert_int_equal(run_check(2, (char *[]){"check", missing, NULL}, out, sizeof(out)),
+                     1);
     assert_string_equal(out, "/nonexistent/nsinit.conf: No such file or directory\n");
 
     assert_int_equal(run_check(1, (char *[]){"check", NULL}, out, sizeof(out)), 2);
     assert_non_null(strstr(out, "usage"));
     assert_int_equal(run_check(2, (char *[]){"check", "-x", NULL}, out, sizeof(out)), 2);
-    assert_int_equal(run_check(3, (char *[]){"check", "--", good, NULL}, out, sizeof(out)), 0);
+    assert_int_equal(
+        run_check(3, (char *[]){"check", "--", good, NULL}, out, sizeof(out)), 0);
     free(bad);
     free(good);
 }
@@ -882,7 +908,8 @@ static void test_random_bytes_never_crash(void **state)
         for (size_t i = 0; i < len; i++) {
             int r = rand_r(&seed);
 
-            text[i] = (r & 1) ? (char)(r >> 8) : alphabet[(r >> 8) % (sizeof(alphabet) - 1)];
+            text[i] =
+                (r & 1) ? (char)(r >> 8) : alphabet[(r >> 8) % (sizeof(alphabet) - 1)];
         }
         snprintf(path_main, sizeof(path_main), "%s", write_file_n("t.conf", text, len));
         c = load_path(path_main);
@@ -907,7 +934,8 @@ static void test_mutated_contract_example_never_crashes(void **state)
         memcpy(text, orig, (size_t)len);
         for (int i = 0; i < flips; i++)
             text[rand_r(&seed) % len] = "\"#=[] \n\0x9/:-"[rand_r(&seed) % 14];
-        snprintf(path_main, sizeof(path_main), "%s", write_file_n("t.conf", text, (size_t)len));
+        snprintf(path_main, sizeof(path_main), "%s",
+                 write_file_n("t.conf", text, (size_t)len));
         c = load_path(path_main);
         assert_non_null(c);
         config_free(c);

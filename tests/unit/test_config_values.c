@@ -35,8 +35,8 @@ static void test_duration_units_and_bare_seconds(void **state)
 
 static void test_duration_rejects_junk_and_keeps_output(void **state)
 {
-    const char *bad[] = {"", "abc", "5x", "5 s", " 5s", "-5s", "+5s", "5S", "5sec",
-                         "1.5s", "ms", "5ms5", "0x10"};
+    const char *bad[] = {"",   "abc",  "5x",   "5 s", " 5s",  "-5s", "+5s",
+                         "5S", "5sec", "1.5s", "ms",  "5ms5", "0x10"};
     uint32_t ms = 42;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -93,14 +93,22 @@ static void test_size_suffixes_are_powers_of_1024(void **state)
         const char *s;
         uint64_t v;
     } ok[] = {
-        {"0", 0},           {"123", 123},         {"100B", 100},
-        {"64K", 65536},     {"64k", 65536},       {"64KB", 65536},
-        {"64KiB", 65536},   {"16M", 16ull << 20}, {"1G", 1ull << 30},
-        {"1GiB", 1ull << 30}, {"2T", 2ull << 40}, {"16777215T", 16777215ull << 40},
+        {"0", 0},
+        {"123", 123},
+        {"100B", 100},
+        {"64K", 65536},
+        {"64k", 65536},
+        {"64KB", 65536},
+        {"64KiB", 65536},
+        {"16M", 16ull << 20},
+        {"1G", 1ull << 30},
+        {"1GiB", 1ull << 30},
+        {"2T", 2ull << 40},
+        {"16777215T", 16777215ull << 40},
         {"18446744073709551615", UINT64_MAX},
     };
-    const char *bad[] = {"", "K", "64X", "64Ki", "64iB", "64 K", "-1", "1.5M", "64KBB",
-                         "64Kb"};
+    const char *bad[] = {"",     "K",  "64X",  "64Ki",  "64iB",
+                         "64 K", "-1", "1.5M", "64KBB", "64Kb"};
     uint64_t v;
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -212,10 +220,12 @@ static void test_ipv4_network_byte_order(void **state)
 
 static void test_ipv4_rejects_bad_forms(void **state)
 {
-    const char *bad[] = {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "01.2.3.4",
-                         "1..3.4", "a.b.c.d", "1.2.3.-4", "1.2.3.4/24", "10", "1.2.3.4."};
-    const char *badp[] = {"1.2.3.4", "1.2.3.4/", "1.2.3.4/33", "1.2.3.4/08", "1.2.3.4/a",
-                          "1.2.3/24", "1.2.3.4/24/1", "1.2.3.4/-1", "1.2.3.4/999999999999"};
+    const char *bad[] = {"",         "1.2.3",      "1.2.3.4.5", "256.1.1.1",
+                         "1.2.3.4 ", "01.2.3.4",   "1..3.4",    "a.b.c.d",
+                         "1.2.3.-4", "1.2.3.4/24", "10",        "1.2.3.4."};
+    const char *badp[] = {"1.2.3.4",      "1.2.3.4/",   "1.2.3.4/33",
+                          "1.2.3.4/08",   "1.2.3.4/a",  "1.2.3/24",
+                          "1.2.3.4/24/1", "1.2.3.4/-1", "1.2.3.4/999999999999"};
     uint32_t a = 77;
     uint8_t p = 7;
 
@@ -285,8 +295,9 @@ static void test_argv_blanks_and_quotes(void **state)
     check_argv("/usr/bin/httpd -f -p 80",
                (const char *const[]){"/usr/bin/httpd", "-f", "-p", "80", NULL});
     check_argv("  a \t b  ", (const char *const[]){"a", "b", NULL});
-    check_argv("/bin/sh -c \"exec /usr/bin/worker --jobs 2\"",
-               (const char *const[]){"/bin/sh", "-c", "exec /usr/bin/worker --jobs 2", NULL});
+    check_argv(
+        "/bin/sh -c \"exec /usr/bin/worker --jobs 2\"",
+        (const char *const[]){"/bin/sh", "-c", "exec /usr/bin/worker --jobs 2", NULL});
     check_argv("a\"b c\"d", (const char *const[]){"ab cd", NULL});
     check_argv("\"\" x", (const char *const[]){"", "x", NULL});
     check_argv("\"a\"\"b\"", (const char *const[]){"ab", NULL});
