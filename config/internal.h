@@ -21,11 +21,11 @@ struct key_seen {
 struct load_state {
     struct config *cfg;
     struct diag *d;
-    int n_files;                        /* included files read so far */
+    int n_files; /* included files read so far */
     bool oom_reported, too_many_svcs, too_many_bridges, too_many_files;
     struct key_seen init_seen[KEYS_MAX]; /* [init] may appear in many files */
-    int net_line[MAX_SERVICES];         /* where each service's net = is */
-    bool exec_given[MAX_SERVICES];      /* even if bad: no "has no exec" then */
+    int net_line[MAX_SERVICES];          /* where each service's net = is */
+    bool exec_given[MAX_SERVICES];       /* even if bad: no "has no exec" then */
 };
 
 /* Reports "FILE:LINE: message" (just "FILE: message" when line is 0),

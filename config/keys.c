@@ -600,8 +600,8 @@ static int key_time_offsets(struct key_ctx *kc, char *v)
             return -1;
         }
         if (parse_sduration_ms(w[i + 1], slot) < 0) {
-            key_error(kc, "%s duration '%s'",
-                      errno == ERANGE ? "out of range" : "bad", w[i + 1]);
+            key_error(kc, "%s duration '%s'", errno == ERANGE ? "out of range" : "bad",
+                      w[i + 1]);
             return -1;
         }
         kc->clocks_set |= bit;

@@ -20,16 +20,16 @@ struct key_def;
 struct key_ctx {
     struct load_state *st;
     struct config *cfg;
-    struct svc_conf *svc;    /* in [service NAME], else NULL */
-    int svc_index;           /* its index in cfg->services */
-    struct bridge_conf *br;  /* in [bridge NAME], else NULL */
-    struct list *includes;   /* include = lines of the current file */
-    const char *file;        /* arena copy */
+    struct svc_conf *svc;   /* in [service NAME], else NULL */
+    int svc_index;          /* its index in cfg->services */
+    struct bridge_conf *br; /* in [bridge NAME], else NULL */
+    struct list *includes;  /* include = lines of the current file */
+    const char *file;       /* arena copy */
     int line;
     const struct key_def *key;
-    int seen[KEYS_MAX];      /* first line of each key in this section */
+    int seen[KEYS_MAX];       /* first line of each key in this section */
     bool list_full[KEYS_MAX]; /* "too many" already said for that key */
-    unsigned clocks_set;     /* time_offsets: 1 monotonic, 2 boottime */
+    unsigned clocks_set;      /* time_offsets: 1 monotonic, 2 boottime */
 };
 
 struct key_def {

@@ -169,8 +169,8 @@ static void parse_report(struct file_state *fs, const char *f, ...)
     va_list ap;
 
     va_start(ap, f);
-    config_vreport(kc->st, fs->sec == IN_SERVICE ? kc->svc : NULL, kc->file, kc->line,
-                   f, ap);
+    config_vreport(kc->st, fs->sec == IN_SERVICE ? kc->svc : NULL, kc->file, kc->line, f,
+                   ap);
     va_end(ap);
 }
 
@@ -473,7 +473,8 @@ static bool parse_is_conf_name(const char *name)
  * returns how many, or -1 with errno. */
 static int parse_dir_names(struct load_state *st, int fd, const char **names, int max)
 {
-    char buf[4096];
+    /* Records hold 64-bit fields: the buffer must be aligned for them. */
+    _Alignas(uint64_t) char buf[4096];
     int n = 0;
     long got;
 

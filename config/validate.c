@@ -10,9 +10,9 @@
 
 struct graph {
     struct config *cfg;
-    int sorted[MAX_SERVICES];          /* service indexes by name */
+    int sorted[MAX_SERVICES];           /* service indexes by name */
     uint64_t edge[MAX_SERVICES][WORDS]; /* edge[a] bit b: a waits for b */
-    unsigned char color[MAX_SERVICES]; /* 0 new, 1 on the path, 2 done */
+    unsigned char color[MAX_SERVICES];  /* 0 new, 1 on the path, 2 done */
     int path[MAX_SERVICES];
     int depth;
 };
