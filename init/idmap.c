@@ -15,8 +15,7 @@
  * smallest such limit on every architecture we build for. */
 #define IDMAP_BUF 4096
 
-static int idmap_write_file(pid_t child, const char *name, const char *buf,
-                            size_t len)
+static int idmap_write_file(pid_t child, const char *name, const char *buf, size_t len)
 {
     char path[64];
     ssize_t n;
@@ -45,8 +44,7 @@ static int idmap_format(const struct list *maps, char *buf, size_t size, size_t 
     LIST_FOR(const struct idmap_item, m, maps)
     {
         char line[40];
-        size_t n = fmt(line, sizeof(line), "%u %u %u\n", m->inside, m->outside,
-                       m->count);
+        size_t n = fmt(line, sizeof(line), "%u %u %u\n", m->inside, m->outside, m->count);
         if (used + n >= size) {
             errno = E2BIG;
             return -1;

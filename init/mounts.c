@@ -56,8 +56,8 @@ static int mounts_join(char *out, const char *a, const char *b)
     return 0;
 }
 
-/* mkdir -p. Each component is tried with mkdir() and EEXIST is fine: a
- * stat() first would not save a syscall on the common, existing path. */
+/* mkdir -p. The usual target already exists: one stat(). Otherwise every
+ * component is tried with mkdir(), EEXIST being fine. */
 static int mounts_mkdir_p(const struct mounts_where *w, struct step *st)
 {
     char buf[PATH_MAX];
@@ -113,7 +113,9 @@ static int mounts_tmpfs_opts(const char *opts, unsigned long *flags, char *data,
         char word[8];
         unsigned long flag;
     } words[] = {
-        {"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV},
+        {"ro", MS_RDONLY},
+        {"nosuid", MS_NOSUID},
+        {"nodev", MS_NODEV},
         {"noexec", MS_NOEXEC},
     };
     size_t used = 0;
@@ -165,8 +167,8 @@ static unsigned long mounts_locked_flags(const struct statvfs *sv)
     static const struct {
         unsigned long st, ms;
     } map[] = {
-        {ST_NOSUID, MS_NOSUID},       {ST_NODEV, MS_NODEV},
-        {ST_NOEXEC, MS_NOEXEC},       {ST_NOATIME, MS_NOATIME},
+        {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},         {ST_NOATIME, MS_NOATIME},
         {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
     };
     unsigned long ms = 0;
@@ -197,8 +199,8 @@ static int mounts_make_ro(const char *path)
 {
     struct mounts_attr attr = {.attr_set = MOUNTS_ATTR_RDONLY};
 
-    if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr,
-                sizeof(attr)) == 0)
+    if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) ==
+        0)
         return 0;
     if (errno != ENOSYS && errno != EPERM)
         return -1;
@@ -247,10 +249,8 @@ static const char *const mounts_dev_nodes[] = {
 #define MOUNTS_DEV_NODES (sizeof(mounts_dev_nodes) / sizeof(mounts_dev_nodes[0]))
 
 static const char *const mounts_dev_links[][2] = {
-    {"ptmx", "pts/ptmx"},
-    {"fd", "/proc/self/fd"},
-    {"stdin", "/proc/self/fd/0"},
-    {"stdout", "/proc/self/fd/1"},
+    {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},  {"stdout", "/proc/self/fd/1"},
     {"stderr", "/proc/self/fd/2"},
 };
 
@@ -410,8 +410,7 @@ static int mounts_one(const struct mount_item *m, const struct mounts_where *w,
     return -1;
 }
 
-static int mounts_apply(const struct svc_conf *s, enum mounts_pass pass,
-                        struct step *st)
+static int mounts_apply(const struct svc_conf *s, enum mounts_pass pass, struct step *st)
 {
     struct mounts_where w;
 

@@ -31,8 +31,7 @@ static int timens_write_offsets(const struct svc_conf *s)
     int fd, err;
 
     len = timens_format(buf, sizeof(buf), "monotonic", s->time_monotonic_ms);
-    len += timens_format(buf + len, sizeof(buf) - len, "boottime",
-                         s->time_boottime_ms);
+    len += timens_format(buf + len, sizeof(buf) - len, "boottime", s->time_boottime_ms);
     fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;

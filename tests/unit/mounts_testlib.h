@@ -23,19 +23,19 @@
 #include "config.h"
 
 /* In a child: print what failed and return 1 (the child's exit status). */
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: child check failed: %s (errno %d: %s)\n",    \
-                    __FILE__, __LINE__, #cond, errno, strerror(errno));          \
-            return 1;                                                            \
-        }                                                                        \
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: child check failed: %s (errno %d: %s)\n", __FILE__,  \
+                    __LINE__, #cond, errno, strerror(errno));                            \
+            return 1;                                                                    \
+        }                                                                                \
     } while (0)
 
-#define SKIP_UNLESS_ROOT()                                                       \
-    do {                                                                         \
-        if (geteuid() != 0)                                                      \
-            skip();                                                              \
+#define SKIP_UNLESS_ROOT()                                                               \
+    do {                                                                                 \
+        if (geteuid() != 0)                                                              \
+            skip();                                                                      \
     } while (0)
 
 static inline void tl_list_add(struct list *l, struct item *it)
@@ -115,8 +115,7 @@ static inline int tl_run_child(int flags, int (*fn)(void *), void *arg)
 static inline pid_t tl_clone3(uint64_t flags)
 {
     struct {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-            stack_size, tls;
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
     } args = {.flags = flags, .exit_signal = SIGCHLD};
 
     fflush(NULL);

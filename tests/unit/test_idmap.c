@@ -308,7 +308,8 @@ static int child_unmapped(void *arg)
 /* What a `user` service without maps is: it shows as nobody, but keeps the
  * host's kuid 0 for file access (files it creates belong to host root),
  * with no capability left after exec. */
-static void test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk(void **state)
+static void
+test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk(void **state)
 {
     static struct unmapped_case u;
     struct launch l = {.fn = child_unmapped, .arg = &u};
@@ -363,7 +364,8 @@ int main(void)
         cmocka_unit_test(test_mapped_userns_child_is_root_and_pivots_with_a_fresh_proc),
         cmocka_unit_test(test_remount_ro_in_a_userns_keeps_the_locked_flags),
         cmocka_unit_test(test_writer_without_cap_setgid_denies_setgroups_first),
-        cmocka_unit_test(test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk),
+        cmocka_unit_test(
+            test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk),
         cmocka_unit_test(test_map_longer_than_a_page_is_refused_before_writing),
         cmocka_unit_test(test_no_user_namespace_writes_nothing),
     };

@@ -365,7 +365,8 @@ static int check_dev(const char *dev)
     close(fd);
     close(pty);
     snprintf(path, sizeof(path), "%s/fd", dev);
-    CHECK(readlink(path, buf, sizeof(buf)) == 13 && memcmp(buf, "/proc/self/fd", 13) == 0);
+    CHECK(readlink(path, buf, sizeof(buf)) == 13 &&
+          memcmp(buf, "/proc/self/fd", 13) == 0);
     snprintf(path, sizeof(path), "%s/shm", dev);
     CHECK(statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC);
     snprintf(path, sizeof(path), "%s/shm/seg", dev);

@@ -76,12 +76,12 @@ static void exec_clock_skew(const struct svc_conf *s, int64_t *mono, int64_t *bo
 
 /* The child's clock was read just before ours: it may lag by the time a
  * read() takes, never lead. */
-#define assert_skew(got_ns, want_ms)                                             \
-    do {                                                                         \
-        int64_t d_ = (got_ns) - (int64_t)(want_ms) * 1000000;                    \
-        if (d_ > 1000000 || d_ < -500000000)                                     \
-            fail_msg("skew %lld ns, want %lld ms", (long long)(got_ns),          \
-                     (long long)(want_ms));                                      \
+#define assert_skew(got_ns, want_ms)                                                     \
+    do {                                                                                 \
+        int64_t d_ = (got_ns) - (int64_t)(want_ms)*1000000;                              \
+        if (d_ > 1000000 || d_ < -500000000)                                             \
+            fail_msg("skew %lld ns, want %lld ms", (long long)(got_ns),                  \
+                     (long long)(want_ms));                                              \
     } while (0)
 
 static void test_exec_runs_with_the_configured_offsets(void **state)
