@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "fds.h"
+#include "fmt.h"
 #include "log.h"
 #include "netlink.h"
 #include "spawn.h"

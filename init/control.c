@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fmt.h"
 #include "log.h"
 #include "loop.h"
 #include "runtime.h"

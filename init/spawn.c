@@ -283,8 +283,11 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
         if (pid < 0)
             fail(s, &st);
     }
-    if (pid == 0)
+    if (pid == 0) {
+        close(report[0]);
+        close(go[1]); /* else our own read of go never sees its end */
         child_main(s, c, targets, report[1], go[0]);
+    }
     pid_join_leave(own_pidns);
     if (cgroup_fd >= 0)
         close(cgroup_fd);

@@ -116,8 +116,9 @@ static bool schedule_pass(void)
             continue;
         }
         if (stopping_all) {
-            if (s->state != SVC_STOPPING && (s->state != SVC_STARTING && s->state != SVC_RUNNING
-                                             ? 1 : !dependents_alive(s)))
+            /* Only events that change something: the pass must settle. */
+            bool up = s->state == SVC_STARTING || s->state == SVC_RUNNING;
+            if (s->state == SVC_WAITING || s->state == SVC_BACKOFF || (up && !dependents_alive(s)))
                 service_event(s, EV_STOP, 0);
         } else if (s->state == SVC_WAITING && deps_ok(s)) {
             service_event(s, EV_DEPS_OK, 0);
