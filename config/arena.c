@@ -1,6 +1,7 @@
 /* Chunked bump allocator behind every string and list element of a config.
- * Chunks are malloc'd 16 KiB at a time (bigger requests get a chunk of their
- * own) and only ever freed together by arena_free(). */
+ * Chunks are mmap'd 16 KiB at a time (bigger requests get a chunk of their
+ * own) and only ever freed together by arena_free(). mmap rather than
+ * malloc: nothing else in nsinit allocates, so no allocator is linked in. */
 #include "arena.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_ALIGN alignof(max_align_t)
 
@@ -30,8 +32,9 @@ static struct chunk *arena_chunk_new(size_t total, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    c = malloc(sizeof(*c) + size);
-    if (!c)
+    c = mmap(NULL, sizeof(*c) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
+    if (c == MAP_FAILED)
         return NULL;
     c->next = NULL;
     c->size = size;
@@ -114,6 +117,6 @@ void arena_free(struct arena *a)
     /* a itself sits inside one of the chunks: read head before freeing. */
     for (c = a->head; c; c = next) {
         next = c->next;
-        free(c);
+        munmap(c, sizeof(*c) + c->size);
     }
 }

@@ -87,7 +87,7 @@ static bool is_machine_init(void)
     if (n <= 0)
         return false;
     buf[n] = '\0';
-    return strstr(buf, "(kthreadd)") != NULL;
+    return !strncmp(buf, "2 (kthreadd)", 12);
 }
 
 static void console_setup(void)

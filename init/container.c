@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "env.h"
 #include "fds.h"
 #include "fmt.h"
 #include "log.h"
@@ -58,7 +59,7 @@ static void child_exec(const struct options *o, int keep, bool activation)
     fds_pass_kept(keep);
     if (activation) {
         fmt(pid, sizeof(pid), "%d", (int)getpid());
-        setenv("LISTEN_PID", pid, 1);
+        env_set("LISTEN_PID", pid);
     }
     sig_restore_in_child();
     execvp(o->cmd[0], o->cmd);

@@ -2,7 +2,9 @@
  * before the first set*id call, so a failure leaves the child as it was;
  * the three ids (real, effective, saved) are always set together. */
 #include "creds.h"
+#include "env.h"
 #include "passwd.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -103,8 +105,8 @@ static int creds_resolve(const struct svc_conf *s, struct creds *c, struct step 
 
 static int creds_set_env(const struct pw_user *u, struct step *st)
 {
-    if (setenv("HOME", u->home[0] ? u->home : "/", 1) < 0 ||
-        setenv("USER", u->name, 1) < 0) {
+    if (env_set("HOME", u->home[0] ? u->home : "/") < 0 ||
+        env_set("USER", u->name) < 0) {
         STEP_NAME(st, "environment");
         return -1;
     }
@@ -119,17 +121,17 @@ int creds_apply(const struct svc_conf *s, struct step *st)
         return 0;
     if (creds_resolve(s, &c, st) < 0)
         return -1;
-    if (setgroups((size_t)c.ngroups, c.groups) < 0) {
+    if (sys_setgroups((size_t)c.ngroups, c.groups) < 0) {
         STEP_NAME(st, "setgroups");
         return -1;
     }
-    if (setresgid(c.gid, c.gid, c.gid) < 0) {
+    if (sys_setresgid(c.gid, c.gid, c.gid) < 0) {
         STEP_NAME(st, "setresgid %u", (unsigned)c.gid);
         return -1;
     }
     if (!s->user)
         return 0;
-    if (setresuid(c.user.uid, c.user.uid, c.user.uid) < 0) {
+    if (sys_setresuid(c.user.uid, c.user.uid, c.user.uid) < 0) {
         STEP_NAME(st, "setresuid %u", (unsigned)c.user.uid);
         return -1;
     }

@@ -160,7 +160,9 @@ static int ctl_enter(const char *sock, const char *name, char **cmd)
 
     if (ctl_request(sock, "pid", name, answer, sizeof(answer)))
         return 1;
-    pid = (pid_t)atoi(answer);
+    pid = 0;
+    for (const char *p = answer; *p >= '0' && *p <= '9'; p++)
+        pid = pid * 10 + (*p - '0');
     if (pid <= 0 || enter_namespaces(pid) < 0)
         return 1;
     if (!cmd || !cmd[0])

@@ -3,6 +3,7 @@
  * at most one page, once, from a writer that has CAP_SETUID/CAP_SETGID over
  * the parent namespace (or a single line naming the writer's own id). */
 #include "idmap.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,17 +111,17 @@ int idmap_enter(const struct svc_conf *s, struct step *st)
          * group-owned host files. EPERM means setgroups was denied (see
          * idmap_write_one): the kernel then keeps them and so must we. */
         STEP_NAME(st, "setgroups");
-        if (setgroups(0, NULL) < 0 && errno != EPERM)
+        if (sys_setgroups(0, NULL) < 0 && errno != EPERM)
             return -1;
     }
     if (idmap_maps_zero(&s->gid_maps)) {
         STEP_NAME(st, "setresgid 0");
-        if (setresgid(0, 0, 0) < 0)
+        if (sys_setresgid(0, 0, 0) < 0)
             return -1;
     }
     if (idmap_maps_zero(&s->uid_maps)) {
         STEP_NAME(st, "setresuid 0");
-        if (setresuid(0, 0, 0) < 0)
+        if (sys_setresuid(0, 0, 0) < 0)
             return -1;
     }
     return 0;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -43,26 +44,32 @@ static pid_t read_ppid(const char *pid)
     return v;
 }
 
+/* /proc's entries with getdents64 (opendir would bring malloc in). */
 static int scan_proc(void)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    int n = 0;
+    char buf[4096] __attribute__((aligned(8)));
+    int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+    long got;
 
-    if (!d)
+    if (fd < 0)
         return -1;
-    while (n < PROC_MAX && (e = readdir(d))) {
-        pid_t ppid;
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        if ((ppid = read_ppid(e->d_name)) < 0)
-            continue;
-        proc_pid[n] = 0;
-        for (const char *c = e->d_name; *c; c++)
-            proc_pid[n] = proc_pid[n] * 10 + (*c - '0');
-        proc_ppid[n++] = ppid;
+    while (n < PROC_MAX && (got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+        for (long off = 0; off < got && n < PROC_MAX;) {
+            struct dirent64 *e = (struct dirent64 *)(buf + off);
+            pid_t ppid;
+
+            off += e->d_reclen;
+            if (e->d_name[0] < '1' || e->d_name[0] > '9')
+                continue;
+            if ((ppid = read_ppid(e->d_name)) < 0)
+                continue;
+            proc_pid[n] = 0;
+            for (const char *c = e->d_name; *c; c++)
+                proc_pid[n] = proc_pid[n] * 10 + (*c - '0');
+            proc_ppid[n++] = ppid;
+        }
     }
-    closedir(d);
+    close(fd);
     return n;
 }
 

@@ -30,13 +30,13 @@ static const struct {
 /* A whole decimal number in [lo, hi], or -1. */
 static int small_number(const char *s, int lo, int hi)
 {
-    char *end;
-    long v;
+    long v = 0;
 
     if (*s < '0' || *s > '9')
         return -1;
-    v = strtol(s, &end, 10);
-    if (*end || v < lo || v > hi)
+    for (; *s >= '0' && *s <= '9' && v <= hi; s++)
+        v = v * 10 + (*s - '0');
+    if (*s || v < lo || v > hi)
         return -1;
     return (int)v;
 }

@@ -20,6 +20,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "creds.h"
+#include "env.h"
 #include "idmap.h"
 #include "log.h"
 #include "mounts.h"
@@ -88,10 +89,10 @@ static int child_join(const struct svc_conf *c, const pid_t *targets, struct ste
 static int child_env(const struct svc_conf *c, struct step *st)
 {
     STEP_NAME(st, "environment");
-    if (spawn_clean_env && (clearenv() || setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1)))
+    if (spawn_clean_env && (env_clear() || env_put("PATH=/usr/sbin:/usr/bin:/sbin:/bin")))
         return -1;
     LIST_FOR(struct str_item, e, &c->env)
-        if (putenv((char *)e->s))
+        if (env_put(e->s))
             return -1;
     return 0;
 }
