@@ -46,7 +46,8 @@ $(OUT)/kinc/.done:
 	@touch $@
 
 $(OUT)/nsinit: $(SRCS) $(HDRS) $(OUT)/kinc/.done Makefile
-	$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $(SRCS) $(MUSL_LDFLAGS)
+	@echo "  CC (musl, static) $@"
+	@$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $(SRCS) $(MUSL_LDFLAGS)
 	@echo "$@: $$(stat -c %s $@) bytes, stripped, $$(file -b $@ | grep -o 'statically linked')"
 
 # ---- tests ---------------------------------------------------------------
@@ -61,14 +62,16 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(HOST_OBJDIR)/%,$(UNIT_SRCS))
 
 $(HOST_OBJDIR)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -c -o $@ $<
+	@echo "  CC (host) $<"
+	@gcc $(HOST_CFLAGS) -c -o $@ $<
 
 $(HOST_OBJDIR)/libnsinit.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(HOST_OBJDIR)/test_%: tests/unit/test_%.c $(HOST_OBJDIR)/libnsinit.a
-	gcc $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJDIR)/libnsinit.a -lcmocka
+	@echo "  CC (test) $<"
+	@gcc $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJDIR)/libnsinit.a -lcmocka
 
 unit-bins: $(UNIT_BINS)
 
@@ -88,7 +91,7 @@ check: deps
 	tests/run
 
 demo: deps all
-	tests/demo
+	qemu/demo
 
 clean:
 	rm -rf build
