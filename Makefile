@@ -16,10 +16,10 @@ MUSL_CC := $(if $(filter $(HOST_ARCH),x86_64),musl-gcc,x86_64-linux-gnu-gcc -spe
 ASM_DIR := /usr/include/x86_64-linux-gnu/asm
 else ifeq ($(ARCH),aarch64)
 MUSL_CC := $(if $(filter $(HOST_ARCH),aarch64),musl-gcc,aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs)
-ASM_DIR := /usr/include/aarch64-linux-gnu/asm
+ASM_DIR := $(if $(filter $(HOST_ARCH),aarch64),/usr/include/aarch64-linux-gnu/asm,/usr/aarch64-linux-gnu/include/asm)
 else ifeq ($(ARCH),armhf)
 MUSL_CC := arm-linux-gnueabihf-gcc -specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs
-ASM_DIR := /usr/include/arm-linux-gnueabihf/asm
+ASM_DIR := /usr/arm-linux-gnueabihf/include/asm
 else
 $(error unknown ARCH '$(ARCH)': x86_64, aarch64 or armhf)
 endif
@@ -38,7 +38,7 @@ HDRS := $(wildcard init/*.h config/*.h)
 all: $(OUT)/nsinit
 
 # musl-gcc has no kernel headers: point it at the system's, by symlink.
-$(OUT)/kinc/.done:
+$(OUT)/kinc/.done: | deps-cross
 	@mkdir -p $(OUT)/kinc
 	@ln -sfn /usr/include/linux $(OUT)/kinc/linux
 	@ln -sfn /usr/include/asm-generic $(OUT)/kinc/asm-generic
@@ -86,6 +86,19 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# Cross builds: the cross gcc, musl for that architecture, and qemu-user to
+# run the result (make ARCH=aarch64 / ARCH=armhf installs them on demand).
+CROSS_PACKAGES_aarch64 := gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static
+CROSS_PACKAGES_armhf := gcc-arm-linux-gnueabihf musl-dev:armhf qemu-user-static
+DEB_ARCH_aarch64 := arm64
+DEB_ARCH_armhf := armhf
+deps-cross:
+ifneq ($(ARCH),$(HOST_ARCH))
+	@dpkg --print-foreign-architectures | grep -qx $(DEB_ARCH_$(ARCH)) || \
+		{ dpkg --add-architecture $(DEB_ARCH_$(ARCH)) && apt-get update -qq; }
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(CROSS_PACKAGES_$(ARCH))"
+endif
+
 check: deps
 	$(MAKE) all unit-bins
 	tests/run
@@ -96,4 +109,4 @@ demo: deps all
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo clean unit-bins
+.PHONY: all deps deps-cross check demo clean unit-bins
