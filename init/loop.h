@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LOOP_MAX_FDS 320
-#define LOOP_MAX_TIMERS 640
+/* Per service: its output pipe, and its launch report while it starts;
+ * plus the control clients, the listening socket and the signalfd. */
+#define LOOP_MAX_FDS (2 * 256 + 16 + 8)
+#define LOOP_MAX_TIMERS (256 + 16 + 8)
 
 typedef void (*loop_fd_fn)(int fd, short revents, void *ctx);
 
