@@ -119,7 +119,7 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
         child_report(report, &st, errno);
     if ((c->ns_flags & CLONE_NEWUSER) && idmap_enter(c, &st) < 0)
         child_report(report, &st, errno);
-    if (c->has_time_offsets && timens_setup(c, &st) < 0)
+    if ((c->ns_flags & CLONE_NEWTIME) && timens_setup(c, &st) < 0)
         child_report(report, &st, errno);
     if (c->hostname) {
         STEP_NAME(&st, "sethostname %s", c->hostname);
