@@ -53,36 +53,80 @@ static void child_report(int fd, const struct step *st, int err)
     _exit(err == ENOENT ? 127 : 126);
 }
 
-/* join = KIND:SERVICE or KIND:/path; the user namespace first, so the
- * others are entered with its privileges. */
-static int child_join(const struct svc_conf *c, const pid_t *targets, struct step *st)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        int i = 0;
-        LIST_FOR(struct join_item, j, &c->joins) {
-            char path[64];
-            const char *p = j->path;
-            int fd, rc;
+#define SPAWN_MAX_JOINS 16 /* join_targets() looks at no more */
 
-            if ((pass == 0) != (j->ns_flag == CLONE_NEWUSER) || j->ns_flag == CLONE_NEWPID) {
-                i++;
-                continue;
-            }
+static const char *join_name(const struct join_item *j)
+{
+    return j->service ? j->service : j->path;
+}
+
+/* Opens every namespace to join before entering any: once in another mount
+ * namespace, /proc no longer shows the targets' pids. pid is joined by PID 1
+ * around the clone (pid_join_enter), so it is left at -1. */
+static int child_join_open(const struct svc_conf *c, const pid_t *targets, int *fds,
+                           struct step *st)
+{
+    int i = 0;
+
+    LIST_FOR(struct join_item, j, &c->joins) {
+        char path[64];
+        const char *p = j->path;
+
+        if (i == SPAWN_MAX_JOINS)
+            break;
+        fds[i] = -1;
+        if (j->ns_flag != CLONE_NEWPID) {
             if (!p) {
                 fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)targets[i], j->kind);
                 p = path;
             }
-            STEP_NAME(st, "join %s:%s", j->kind, j->service ? j->service : j->path);
-            if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+            STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
+            if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
                 return -1;
-            rc = setns(fd, j->ns_flag);
-            close(fd);
-            if (rc < 0)
-                return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* The user namespace first (it grants the rights for the others), the
+ * mount namespace last (it changes what paths mean). */
+static int child_join_enter(const struct svc_conf *c, const int *fds, struct step *st)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        int i = 0;
+        LIST_FOR(struct join_item, j, &c->joins) {
+            int want = j->ns_flag == CLONE_NEWUSER ? 0 : j->ns_flag == CLONE_NEWNS ? 2 : 1;
+
+            if (i == SPAWN_MAX_JOINS)
+                break;
+            if (fds[i] >= 0 && want == pass) {
+                STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
+                if (setns(fds[i], j->ns_flag) < 0)
+                    return -1;
+            }
             i++;
         }
     }
     return 0;
+}
+
+/* join = KIND:SERVICE or KIND:/path. */
+static int child_join(const struct svc_conf *c, const pid_t *targets, struct step *st)
+{
+    int fds[SPAWN_MAX_JOINS], rc, err;
+
+    for (int i = 0; i < SPAWN_MAX_JOINS; i++)
+        fds[i] = -1;
+    rc = child_join_open(c, targets, fds, st);
+    if (rc == 0)
+        rc = child_join_enter(c, fds, st);
+    err = errno;
+    for (int i = 0; i < SPAWN_MAX_JOINS; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    errno = err;
+    return rc;
 }
 
 static int child_env(const struct svc_conf *c, struct step *st)
@@ -202,7 +246,7 @@ static int join_targets(const struct svc_conf *c, pid_t *targets, struct step *s
             errno = ESRCH;
             return -1;
         }
-        if (++i == 16)
+        if (++i == SPAWN_MAX_JOINS)
             break;
     }
     return 0;
@@ -256,7 +300,7 @@ static void pid_join_leave(int own)
 pid_t spawn_service(struct service *s, const struct svc_conf *c)
 {
     struct step st = {"start"};
-    pid_t targets[16], pid;
+    pid_t targets[SPAWN_MAX_JOINS], pid;
     int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
 
     s->reason[0] = '\0';
