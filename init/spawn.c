@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -89,6 +90,23 @@ static int child_join_open(const struct svc_conf *c, const pid_t *targets, int *
     return 0;
 }
 
+/* In a joined user namespace our host ids are unmapped (nobody, and no
+ * capabilities after exec): be its root, as in a new one (idmap_enter).
+ * EPERM: setgroups is denied there; EINVAL: 0 is not mapped. */
+static int child_join_become_root(struct step *st)
+{
+    STEP_NAME(st, "join user: setgroups");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        return -1;
+    STEP_NAME(st, "join user: setresgid 0");
+    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    STEP_NAME(st, "join user: setresuid 0");
+    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    return 0;
+}
+
 /* The user namespace first (it grants the rights for the others), the
  * mount namespace last (it changes what paths mean). */
 static int child_join_enter(const struct svc_conf *c, const int *fds, struct step *st)
@@ -103,6 +121,8 @@ static int child_join_enter(const struct svc_conf *c, const int *fds, struct ste
             if (fds[i] >= 0 && want == pass) {
                 STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
                 if (setns(fds[i], j->ns_flag) < 0)
+                    return -1;
+                if (pass == 0 && child_join_become_root(st) < 0)
                     return -1;
             }
             i++;
