@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -107,18 +108,34 @@ static int child_join_become_root(struct step *st)
     return 0;
 }
 
+/* The kernel refuses to re-enter the user namespace we are in (EINVAL):
+ * joining the user namespace of a service that has none is a no-op. */
+static bool join_is_own_userns(int fd)
+{
+    struct stat theirs, ours;
+
+    return fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 &&
+           theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+}
+
 /* The user namespace first (it grants the rights for the others), the
  * mount namespace last (it changes what paths mean). */
+static int join_pass(int ns_flag)
+{
+    if (ns_flag == CLONE_NEWUSER)
+        return 0;
+    return ns_flag == CLONE_NEWNS ? 2 : 1;
+}
+
 static int child_join_enter(const struct svc_conf *c, const int *fds, struct step *st)
 {
     for (int pass = 0; pass < 3; pass++) {
         int i = 0;
         LIST_FOR(struct join_item, j, &c->joins) {
-            int want = j->ns_flag == CLONE_NEWUSER ? 0 : j->ns_flag == CLONE_NEWNS ? 2 : 1;
-
             if (i == SPAWN_MAX_JOINS)
                 break;
-            if (fds[i] >= 0 && want == pass) {
+            if (fds[i] >= 0 && join_pass(j->ns_flag) == pass &&
+                !(pass == 0 && join_is_own_userns(fds[i]))) {
                 STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
                 if (setns(fds[i], j->ns_flag) < 0)
                     return -1;
