@@ -40,6 +40,7 @@ state_is() { [ "$(svc_state "$1")" = "$2" ]; }
 wait_state() { wait_for 10 state_is "$1" "$2" || { cat "$TMP/out"; ctl status; die "$1 is not $2"; }; }
 wait_log() { wait_for 10 grep -qE -- "$1" "$TMP/out" || { cat "$TMP/out"; die "'$1' never logged"; }; }
 ns_of() { readlink "/proc/$1/ns/$2"; }
+exited() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat")" = Z ]; }
 
 test_lab_example_passes_check() {
     "$NSINIT" check "$TOP/config/examples/lab.conf"
@@ -59,6 +60,12 @@ test_lab_example_runs() {
         printf '%s\n' "$st" | grep -q "^$s running " || die "$s not running: $st"
     done
     assert_eq ns0 "$("$NSINIT" ctl enter ns0 -- hostname)" "ns0's hostname"
+    # Every service stops on SIGTERM or its stop_signal, before the
+    # 5 s stop_timeout would SIGKILL it.
+    kill -TERM $NSINIT_PID
+    wait_for 4 exited $NSINIT_PID || die "nsinit still runs: $(cat "$TMP/out")"
+    wait $NSINIT_PID || die "nsinit exited with $?"
+    assert_not_contains "$TMP/out" 'did not stop'
 }
 
 test_service_has_own_namespaces_hostname_and_is_pid1() {
