@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,20 @@ static int ctl_request(const char *sock, const char *verb, const char *name, cha
     return result;
 }
 
+/* In a user namespace we entered, our host ids are unmapped (nobody): be
+ * its root, as nsenter does. EPERM: setgroups is denied there; EINVAL: 0
+ * is not mapped, so there is no root to be. */
+static int enter_become_root(void)
+{
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        return -1;
+    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    return 0;
+}
+
 /* Enters each namespace of pid that differs from ours: user first (it
  * grants the rights for the others), mnt last but one, then root and cwd. */
 static int enter_namespaces(pid_t pid)
@@ -144,6 +159,8 @@ static int enter_namespaces(pid_t pid)
         if (fds[i] >= 0)
             close(fds[i]);
     }
+    if (fds[0] >= 0 && enter_become_root() < 0)
+        return log_error("enter: root of the user namespace: %s", strerror(errno)), -1;
     if (fchdir(rootfd) < 0 || chroot(".") < 0 || fchdir(cwdfd) < 0)
         return log_error("enter: root/cwd: %s", strerror(errno)), -1;
     close(rootfd);

@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,36 +56,115 @@ static void child_report(int fd, const struct step *st, int err)
     _exit(err == ENOENT ? 127 : 126);
 }
 
-/* join = KIND:SERVICE or KIND:/path; the user namespace first, so the
- * others are entered with its privileges. */
-static int child_join(const struct svc_conf *c, const pid_t *targets, struct step *st)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        int i = 0;
-        LIST_FOR(struct join_item, j, &c->joins) {
-            char path[64];
-            const char *p = j->path;
-            int fd, rc;
+#define SPAWN_MAX_JOINS 16 /* join_targets() looks at no more */
 
-            if ((pass == 0) != (j->ns_flag == CLONE_NEWUSER) || j->ns_flag == CLONE_NEWPID) {
-                i++;
-                continue;
-            }
+static const char *join_name(const struct join_item *j)
+{
+    return j->service ? j->service : j->path;
+}
+
+/* Opens every namespace to join before entering any: once in another mount
+ * namespace, /proc no longer shows the targets' pids. pid is joined by PID 1
+ * around the clone (pid_join_enter), so it is left at -1. */
+static int child_join_open(const struct svc_conf *c, const pid_t *targets, int *fds,
+                           struct step *st)
+{
+    int i = 0;
+
+    LIST_FOR(struct join_item, j, &c->joins) {
+        char path[64];
+        const char *p = j->path;
+
+        if (i == SPAWN_MAX_JOINS)
+            break;
+        fds[i] = -1;
+        if (j->ns_flag != CLONE_NEWPID) {
             if (!p) {
                 fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)targets[i], j->kind);
                 p = path;
             }
-            STEP_NAME(st, "join %s:%s", j->kind, j->service ? j->service : j->path);
-            if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+            STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
+            if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
                 return -1;
-            rc = setns(fd, j->ns_flag);
-            close(fd);
-            if (rc < 0)
-                return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* In a joined user namespace our host ids are unmapped (nobody, and no
+ * capabilities after exec): be its root, as in a new one (idmap_enter).
+ * EPERM: setgroups is denied there; EINVAL: 0 is not mapped. */
+static int child_join_become_root(struct step *st)
+{
+    STEP_NAME(st, "join user: setgroups");
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        return -1;
+    STEP_NAME(st, "join user: setresgid 0");
+    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    STEP_NAME(st, "join user: setresuid 0");
+    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    return 0;
+}
+
+/* The kernel refuses to re-enter the user namespace we are in (EINVAL):
+ * joining the user namespace of a service that has none is a no-op. */
+static bool join_is_own_userns(int fd)
+{
+    struct stat theirs, ours;
+
+    return fstat(fd, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 &&
+           theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
+}
+
+/* The user namespace first (it grants the rights for the others), the
+ * mount namespace last (it changes what paths mean). */
+static int join_pass(int ns_flag)
+{
+    if (ns_flag == CLONE_NEWUSER)
+        return 0;
+    return ns_flag == CLONE_NEWNS ? 2 : 1;
+}
+
+static int child_join_enter(const struct svc_conf *c, const int *fds, struct step *st)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        int i = 0;
+        LIST_FOR(struct join_item, j, &c->joins) {
+            if (i == SPAWN_MAX_JOINS)
+                break;
+            if (fds[i] >= 0 && join_pass(j->ns_flag) == pass &&
+                !(pass == 0 && join_is_own_userns(fds[i]))) {
+                STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
+                if (setns(fds[i], j->ns_flag) < 0)
+                    return -1;
+                if (pass == 0 && child_join_become_root(st) < 0)
+                    return -1;
+            }
             i++;
         }
     }
     return 0;
+}
+
+/* join = KIND:SERVICE or KIND:/path. */
+static int child_join(const struct svc_conf *c, const pid_t *targets, struct step *st)
+{
+    int fds[SPAWN_MAX_JOINS], rc, err;
+
+    for (int i = 0; i < SPAWN_MAX_JOINS; i++)
+        fds[i] = -1;
+    rc = child_join_open(c, targets, fds, st);
+    if (rc == 0)
+        rc = child_join_enter(c, fds, st);
+    err = errno;
+    for (int i = 0; i < SPAWN_MAX_JOINS; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    errno = err;
+    return rc;
 }
 
 static int child_env(const struct svc_conf *c, struct step *st)
@@ -120,7 +201,7 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
         child_report(report, &st, errno);
     if ((c->ns_flags & CLONE_NEWUSER) && idmap_enter(c, &st) < 0)
         child_report(report, &st, errno);
-    if (c->has_time_offsets && timens_setup(c, &st) < 0)
+    if ((c->ns_flags & CLONE_NEWTIME) && timens_setup(c, &st) < 0)
         child_report(report, &st, errno);
     if (c->hostname) {
         STEP_NAME(&st, "sethostname %s", c->hostname);
@@ -203,7 +284,7 @@ static int join_targets(const struct svc_conf *c, pid_t *targets, struct step *s
             errno = ESRCH;
             return -1;
         }
-        if (++i == 16)
+        if (++i == SPAWN_MAX_JOINS)
             break;
     }
     return 0;
@@ -257,7 +338,7 @@ static void pid_join_leave(int own)
 pid_t spawn_service(struct service *s, const struct svc_conf *c)
 {
     struct step st = {"start"};
-    pid_t targets[16], pid;
+    pid_t targets[SPAWN_MAX_JOINS], pid;
     int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
 
     s->reason[0] = '\0';
