@@ -57,14 +57,24 @@ static int idmap_format(const struct list *maps, char *buf, size_t size, size_t 
     return 0;
 }
 
+/* A user namespace without a map would leave the service unmapped: nobody
+ * inside, yet still host root to the file system. Without map lines root
+ * inside is mapped to nobody (65534) outside instead: no privilege leaks. */
+static struct idmap_item nobody_item = {{NULL, NULL, 0}, 0, 65534, 1};
+static const struct list nobody_map = {&nobody_item.it, &nobody_item.it, 1};
+
+static const struct list *idmap_effective(const struct list *maps)
+{
+    return maps->count ? maps : &nobody_map;
+}
+
 static int idmap_write_one(pid_t child, const struct list *maps, const char *name,
                            struct step *st)
 {
     char buf[IDMAP_BUF];
     size_t len;
 
-    if (maps->count == 0)
-        return 0;
+    maps = idmap_effective(maps);
     STEP_NAME(st, "write /proc/%d/%s", (int)child, name);
     if (idmap_format(maps, buf, sizeof(buf), &len) < 0)
         return -1;
@@ -106,7 +116,7 @@ int idmap_enter(const struct svc_conf *s, struct step *st)
 {
     if (!(s->ns_flags & CLONE_NEWUSER))
         return 0;
-    if (s->gid_maps.count > 0) {
+    {
         /* The host's supplementary groups would still grant access to
          * group-owned host files. EPERM means setgroups was denied (see
          * idmap_write_one): the kernel then keeps them and so must we. */
@@ -114,12 +124,12 @@ int idmap_enter(const struct svc_conf *s, struct step *st)
         if (sys_setgroups(0, NULL) < 0 && errno != EPERM)
             return -1;
     }
-    if (idmap_maps_zero(&s->gid_maps)) {
+    if (idmap_maps_zero(idmap_effective(&s->gid_maps))) {
         STEP_NAME(st, "setresgid 0");
         if (sys_setresgid(0, 0, 0) < 0)
             return -1;
     }
-    if (idmap_maps_zero(&s->uid_maps)) {
+    if (idmap_maps_zero(idmap_effective(&s->uid_maps))) {
         STEP_NAME(st, "setresuid 0");
         if (sys_setresuid(0, 0, 0) < 0)
             return -1;

@@ -300,16 +300,15 @@ static int child_unmapped(void *arg)
     struct step st = {{0}};
 
     CHECK(idmap_enter(&u->s, &st) == 0);
-    CHECK(getuid() == 65534 && getgid() == 65534); /* the overflow ids */
-    CHECK(tl_write_file(u->file, "x") == 0);
+    CHECK(getuid() == 0 && getgid() == 0); /* root inside... */
+    /* ...but nobody outside: host root's private directory is closed. */
+    CHECK(tl_write_file(u->file, "x") == -1 && errno == EACCES);
     return 0;
 }
 
-/* What a `user` service without maps is: it shows as nobody, but keeps the
- * host's kuid 0 for file access (files it creates belong to host root),
- * with no capability left after exec. */
-static void
-test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk(void **state)
+/* A `user` service without maps gets root inside mapped to nobody (65534)
+ * outside, never the host's kuid 0 for file access. */
+static void test_userns_without_maps_is_root_inside_and_nobody_outside(void **state)
 {
     static struct unmapped_case u;
     struct launch l = {.fn = child_unmapped, .arg = &u};
@@ -320,10 +319,10 @@ test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk(void **state)
     memset(&u, 0, sizeof(u));
     u.s.ns_flags = CLONE_NEWUSER;
     snprintf(u.file, sizeof(u.file), "%s/unmapped", tmp);
+    assert_int_equal(chmod(tmp, 0700), 0);
     assert_int_equal(launch(&u.s, &l), 0);
     assert_int_equal(l.write_rc, 0);
-    assert_int_equal(stat(u.file, &sb), 0);
-    assert_int_equal(sb.st_uid, 0);
+    assert_int_equal(stat(u.file, &sb), -1);
 }
 
 /* ---- limits ------------------------------------------------------------- */
@@ -364,8 +363,7 @@ int main(void)
         cmocka_unit_test(test_mapped_userns_child_is_root_and_pivots_with_a_fresh_proc),
         cmocka_unit_test(test_remount_ro_in_a_userns_keeps_the_locked_flags),
         cmocka_unit_test(test_writer_without_cap_setgid_denies_setgroups_first),
-        cmocka_unit_test(
-            test_unmapped_userns_child_is_nobody_inside_but_host_root_on_disk),
+        cmocka_unit_test(test_userns_without_maps_is_root_inside_and_nobody_outside),
         cmocka_unit_test(test_map_longer_than_a_page_is_refused_before_writing),
         cmocka_unit_test(test_no_user_namespace_writes_nothing),
     };
