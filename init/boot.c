@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "fds.h"
+#include "file.h"
 #include "fmt.h"
 #include "log.h"
 #include "netlink.h"
@@ -79,15 +80,9 @@ static void loopback_up(void)
 static bool is_machine_init(void)
 {
     char buf[64];
-    int fd = open("/proc/2/stat", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    return !strncmp(buf, "2 (kthreadd)", 12);
+    return file_read(AT_FDCWD, "/proc/2/stat", buf, sizeof(buf)) > 0 &&
+           !strncmp(buf, "2 (kthreadd)", 12);
 }
 
 static void console_setup(void)
@@ -140,14 +135,10 @@ int boot_main(void)
 static void unmount_all(void)
 {
     char buf[16384], *mnt[256];
-    int fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC), n = 0;
-    ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    int n = 0;
 
-    if (fd >= 0)
-        close(fd);
-    if (len <= 0)
+    if (file_read(AT_FDCWD, "/proc/self/mounts", buf, sizeof(buf)) <= 0)
         return;
-    buf[len] = '\0';
     for (char *line = buf; line && *line && n < 256;) {
         char *next = strchr(line, '\n'), *sp = strchr(line, ' ');
         if (next)

@@ -2,6 +2,7 @@
  * cgroup may hand controllers down, then keeps one directory per service.
  * All paths are relative to an fd of nsinit's own cgroup (OWN). */
 #include "cgroup.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,46 +31,12 @@ static struct {
 
 static int cg_write(int dirfd, const char *file, const char *val)
 {
-    size_t len = strlen(val);
-    ssize_t n;
-    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return -1;
-    do
-        n = write(fd, val, len);
-    while (n < 0 && errno == EINTR);
-    if (n >= 0 && (size_t)n != len)
-        errno = EIO;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return n >= 0 && (size_t)n == len ? 0 : -1;
+    return file_write(dirfd, file, val, strlen(val));
 }
 
-/* Reads at most size-1 bytes and NUL-terminates: enough for the small
- * files read here (controller lists, /proc/self/cgroup). */
 static int cg_read(int dirfd, const char *file, char *buf, size_t size)
 {
-    size_t have = 0;
-    ssize_t n = 0;
-    int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return -1;
-    while (have < size - 1) {
-        n = read(fd, buf + have, size - 1 - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-    }
-    int e = errno;
-    close(fd);
-    buf[have] = '\0';
-    errno = e;
-    return n < 0 ? -1 : 0;
+    return file_read(dirfd, file, buf, size) < 0 ? -1 : 0;
 }
 
 static unsigned cg_mask_of(const char *list)

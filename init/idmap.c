@@ -3,6 +3,7 @@
  * at most one page, once, from a writer that has CAP_SETUID/CAP_SETGID over
  * the parent namespace (or a single line naming the writer's own id). */
 #include "idmap.h"
+#include "file.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -19,22 +20,9 @@
 static int idmap_write_file(pid_t child, const char *name, const char *buf, size_t len)
 {
     char path[64];
-    ssize_t n;
-    int fd, err;
 
     fmt(path, sizeof(path), "/proc/%d/%s", (int)child, name);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    do
-        n = write(fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    err = n < 0 ? errno : EIO;
-    close(fd);
-    if (n >= 0 && (size_t)n == len)
-        return 0;
-    errno = err;
-    return -1;
+    return file_write(AT_FDCWD, path, buf, len);
 }
 
 /* "INSIDE OUTSIDE COUNT\n" per item, all in one buffer. */

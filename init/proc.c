@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "fmt.h"
 
 #define PROC_MAX 32768
@@ -23,18 +24,11 @@ static unsigned char proc_mark[PROC_MAX];
 static pid_t read_ppid(const char *pid)
 {
     char path[32], buf[512];
-    int fd;
-    ssize_t n;
     char *p;
 
     fmt(path, sizeof(path), "/proc/%s/stat", pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if (file_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
         return -1;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     if (!(p = strrchr(buf, ')')) || !p[1] || !p[2] || !p[3])
         return -1;
     p += 4; /* ") S " */

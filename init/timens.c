@@ -3,6 +3,7 @@
  * unshares it (which affects only its future children), writes them, then
  * joins it itself. */
 #include "timens.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,23 +28,10 @@ static int timens_write_offsets(const struct svc_conf *s)
 {
     char buf[128];
     size_t len;
-    ssize_t n;
-    int fd, err;
 
     len = timens_format(buf, sizeof(buf), "monotonic", s->time_monotonic_ms);
     len += timens_format(buf + len, sizeof(buf) - len, "boottime", s->time_boottime_ms);
-    fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    do
-        n = write(fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    err = n < 0 ? errno : EIO;
-    close(fd);
-    if (n >= 0 && (size_t)n == len)
-        return 0;
-    errno = err;
-    return -1;
+    return file_write(AT_FDCWD, "/proc/self/timens_offsets", buf, len);
 }
 
 /* Since Linux 6.1 execve() alone would move us into time_for_children;
