@@ -24,7 +24,8 @@
 
 static struct service services[MAX_SERVICES];
 static struct config *conf;
-static const char *conf_path;
+/* Absolute: nsinit leaves its start directory, and reload reads it again. */
+static char conf_path[4096];
 static bool stopping_all, stopped_reported;
 
 struct service *supervisor_find(const char *name)
@@ -186,12 +187,31 @@ static void bridges_up(const struct config *c)
         net_bridges_up(c, &st, bridge_failed, NULL);
 }
 
+/* Remembers where the config came from, made absolute against the
+ * directory we were started in. */
+static void remember_path(const char *path)
+{
+    size_t n = 0, len = strlen(path);
+
+    if (path[0] != '/' && getcwd(conf_path, sizeof(conf_path) - 1)) {
+        n = strlen(conf_path);
+        if (conf_path[n - 1] != '/')
+            conf_path[n++] = '/';
+    }
+    if (n + len >= sizeof(conf_path)) {
+        log_error("%s: path too long: reload cannot read it again", path);
+        conf_path[0] = '\0';
+        return;
+    }
+    memcpy(conf_path + n, path, len + 1);
+}
+
 int supervisor_start(struct config *c)
 {
     if (cgroup_init() < 0 && errno != ENOTSUP)
         log_info("cgroups: %s", strerror(errno));
     conf = c;
-    conf_path = c->path;
+    remember_path(c->path);
     bridges_up(c);
     if (control_start(c->socket) < 0)
         log_error("control socket %s: %s", c->socket, strerror(errno));
@@ -280,7 +300,7 @@ int supervisor_reload(struct diag *d)
         diag_to_stderr(&own);
         d = &own;
     }
-    if (!conf_path || !(next = config_load(conf_path, d)))
+    if (!conf_path[0] || !(next = config_load(conf_path, d)))
         return -1;
     if (next->n_errors) {
         log_error("reload: %s has %d problem(s); nothing changed", conf_path, next->n_errors);
@@ -291,7 +311,6 @@ int supervisor_reload(struct diag *d)
     apply(next);
     config_free(conf);
     conf = next;
-    conf_path = next->path;
     log_info("reloaded %s", conf_path);
     supervisor_changed();
     return 0;
