@@ -270,7 +270,10 @@ static void apply(struct config *next)
             service_event(s, EV_STOP, 0);
             continue;
         }
-        bool changed = c->digest != s->conf->digest || c->invalid != s->conf->invalid;
+        /* No conf: an earlier reload removed it and it is still stopping. */
+        bool changed = !s->conf || c->digest != s->conf->digest ||
+                       c->invalid != s->conf->invalid;
+        s->remove_pending = false;
         s->conf = c;
         if (!changed)
             continue;
