@@ -156,7 +156,11 @@ static struct service *add_service(const struct svc_conf *c)
         struct service *s = &services[i];
         if (s->used)
             continue;
+        /* The loop still holds this slot's timer: registering it again on
+         * every reuse would fill its table until no timer fires. */
+        bool registered = s->timer.registered;
         memset(s, 0, sizeof(*s));
+        s->timer.registered = registered;
         s->used = true;
         memcpy(s->name, c->name, sizeof(s->name));
         s->conf = c;
