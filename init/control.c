@@ -1,5 +1,5 @@
 /* The control server. Everything is non-blocking and bounded: at most
- * CONTROL_MAX_CLIENTS at once (more are closed at accept), a request of at
+ * CONTROL_MAX_CLIENTS at once (more wait in the listen backlog), a request of at
  * most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read the
  * answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
  * connect may read status. */
@@ -46,6 +46,8 @@ static void client_close(struct client *c)
     close(c->fd);
     c->fd = -1;
     timer_disarm(&c->idle);
+    if (listen_fd >= 0)
+        loop_set_events(listen_fd, POLLIN); /* a slot is free: accept again */
     if (c->shutdown_after) {
         c->shutdown_after = false;
         runtime_shutdown(c->after, 0);
@@ -313,22 +315,29 @@ static void on_client(int fd, short revents, void *ctx)
         client_read(c);
 }
 
-static void accept_one(void)
+/* Returns -1 when there is nothing more to accept now. */
+static int accept_one(void)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
     struct client *c = NULL;
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd;
 
-    if (fd < 0)
-        return;
     for (int i = 0; i < CONTROL_MAX_CLIENTS && !c; i++)
         if (clients[i].fd < 0)
             c = &clients[i];
-    if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+    if (!c) {
+        /* Too many at once: the rest wait in the kernel's backlog (their
+         * connect blocks when it is full) until a client is done. */
+        loop_set_events(listen_fd, 0);
+        return -1;
+    }
+    if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0)
+        return -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
         loop_watch(fd, POLLIN, on_client, c) < 0) {
-        close(fd); /* too many at once: the client sees EOF and may retry */
-        return;
+        close(fd);
+        return 0;
     }
     c->fd = fd;
     c->uid = cred.uid;
@@ -337,12 +346,14 @@ static void accept_one(void)
     c->shutdown_after = false;
     c->idle.fire = on_idle;
     timer_arm(&c->idle, now_ms() + CONTROL_IDLE_MS);
+    return 0;
 }
 
 static void on_listen(int fd, short revents, void *ctx)
 {
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-        accept_one();
+        if (accept_one() < 0)
+            return;
 }
 
 int control_start(const char *path)
