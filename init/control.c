@@ -288,17 +288,20 @@ static void client_read(struct client *c)
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0) {
+    if (n < 0 || (n == 0 && c->in_len == 0)) {
         client_close(c);
         return;
     }
     c->in_len += (size_t)n;
-    if (!(nl = memchr(c->in, '\n', c->in_len))) {
-        if (c->in_len < sizeof(c->in) - 1)
-            return;
+    nl = memchr(c->in, '\n', c->in_len);
+    if (!nl && n > 0 && c->in_len < sizeof(c->in) - 1)
+        return;
+    if (!nl && n > 0) {
         out_fmt_line(c, "ERR request too long");
     } else {
-        c->in_len = (size_t)(nl - c->in);
+        /* A line, or a last line ended by the client closing its side. */
+        if (nl)
+            c->in_len = (size_t)(nl - c->in);
         client_request(c);
     }
     loop_set_events(c->fd, POLLOUT);
