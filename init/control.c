@@ -359,6 +359,26 @@ static void on_listen(int fd, short revents, void *ctx)
             return;
 }
 
+/* Only a stale socket may be replaced: never another kind of file, and
+ * never the socket of a server that still answers (another nsinit). */
+static int control_clear_path(const struct sockaddr_un *addr)
+{
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(addr->sun_path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISSOCK(st.st_mode))
+        return errno = EEXIST, -1;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return -1;
+    rc = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+    close(fd);
+    if (rc == 0 || errno == EAGAIN)
+        return errno = EADDRINUSE, -1;
+    return unlink(addr->sun_path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 int control_start(const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -373,9 +393,10 @@ int control_start(const char *path)
     if (strlen(path) >= sizeof(addr.sun_path))
         return errno = ENAMETOOLONG, -1;
     memcpy(addr.sun_path, path, strlen(path));
+    if (control_clear_path(&addr) < 0)
+        return -1;
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
         return -1;
-    unlink(path); /* a stale socket of an earlier run */
     /* Created private, then opened to everyone: status is for all, the
      * rest is checked per request with SO_PEERCRED. */
     old = umask(077);
