@@ -379,3 +379,34 @@ EOF2
     stop_ns
     assert_eq 0 "$NS_RC"
 }
+
+test_socket_path_is_never_taken_from_a_file_or_a_live_server() {
+    { conf_head; sleeper web; } >conf
+    # A regular file where the socket should go: left alone.
+    echo precious >"$SOCK"
+    "$NSINIT" -c conf >out 2>err &
+    NS_PID=$!
+    wait_for 5 grep -q "control socket $SOCK: File exists" err || die "no error: $(cat err)"
+    assert_eq precious "$(cat "$SOCK")" "the file at the socket path"
+    stop_ns
+    rm -f "$SOCK"
+    # A second nsinit on the same socket does not steal it from the first.
+    start_ns conf
+    wait_state web running
+    local first=$NS_PID
+    "$NSINIT" -c conf >out2 2>err2 &
+    NS_PID=$!
+    wait_for 5 grep -q "control socket $SOCK: Address in use" err2 || die "no error: $(cat err2)"
+    stop_ns
+    NS_PID=$first
+    status_line web | grep -q ' running ' || die "the first nsinit lost its socket"
+    # A stale socket (its server killed) is replaced.
+    kill -9 $NS_PID
+    wait $NS_PID || true
+    cleanup_tagged
+    [ -S "$SOCK" ] || die "no stale socket to test with"
+    start_ns conf
+    wait_state web running
+    stop_ns
+    assert_eq 0 "$NS_RC"
+}
