@@ -1,7 +1,7 @@
 /* The control server. Everything is non-blocking and bounded: at most
- * CONTROL_MAX_CLIENTS at once (more wait in the listen backlog), a request of at
- * most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read the
- * answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
+ * CONTROL_MAX_CLIENTS at once (more wait in the listen backlog), a request
+ * of at most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read
+ * the answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
  * connect may read status. */
 #include "control.h"
 

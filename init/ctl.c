@@ -55,7 +55,8 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* Sends "VERB NAME\n"; passes every answer line but the last to out (if
- * not NULL, else stdout, or stderr for reload); returns 0 for OK, 1 for ERR (reason printed). */
+ * not NULL, else stdout, or stderr for reload); returns 0 for OK, 1 for
+ * ERR (reason printed). */
 static int ctl_request(const char *sock, const char *verb, const char *name, char *out,
                        size_t outsize)
 {
