@@ -22,6 +22,11 @@
 #include "service.h"
 #include "step.h"
 
+/* Services between clone and exec at once. Each holds a loop slot for its
+ * launch report besides its output pipe's: MAX_SERVICES output pipes plus
+ * this many reports, the clients and the signalfd fit in LOOP_MAX_FDS. */
+#define MAX_LAUNCHING 32
+
 static struct service services[MAX_SERVICES];
 static struct config *conf;
 /* Absolute: nsinit leaves its start directory, and reload reads it again. */
@@ -101,10 +106,20 @@ static void forget(struct service *s)
     s->used = false;
 }
 
+static int count_launching(void)
+{
+    int n = 0;
+
+    for (int i = 0; i < MAX_SERVICES; i++)
+        n += services[i].used && services[i].state == SVC_STARTING;
+    return n;
+}
+
 /* One pass over every service; returns whether anything changed state. */
 static bool schedule_pass(void)
 {
     bool changed = false, alive = false;
+    int launching = count_launching();
 
     for (int i = 0; i < MAX_SERVICES; i++) {
         struct service *s = &services[i];
@@ -121,8 +136,9 @@ static bool schedule_pass(void)
             bool up = s->state == SVC_STARTING || s->state == SVC_RUNNING;
             if (s->state == SVC_WAITING || s->state == SVC_BACKOFF || (up && !dependents_alive(s)))
                 service_event(s, EV_STOP, 0);
-        } else if (s->state == SVC_WAITING && deps_ok(s)) {
+        } else if (s->state == SVC_WAITING && launching < MAX_LAUNCHING && deps_ok(s)) {
             service_event(s, EV_DEPS_OK, 0);
+            launching += s->state == SVC_STARTING;
         }
         alive |= service_alive(s);
         changed |= s->state != before;
