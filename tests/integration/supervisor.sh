@@ -350,3 +350,20 @@ test_as_pid1_of_a_pid_namespace() {
     assert_eq 0 "$NS_RC" "exit status as PID 1"
     [ -z "$(tagged_pids)" ] || die "left behind: $(tagged_pids)"
 }
+
+test_as_many_services_as_the_config_allows_all_run() {
+    # MAX_SERVICES (256): every one with its output pipe, all launched at once.
+    {
+        conf_head
+        local i
+        for i in $(seq 1 256); do echo "[service s$i]"; echo "exec = /bin/sh -c \"echo hi; exec sleep 1000\""; done
+    } >conf
+    start_ns conf
+    wait_for 20 eval '[ "$(ctl status | grep -c " running ")" = 256 ]' ||
+        die "not all running: $(ctl status | awk '{print $2}' | sort | uniq -c) $(head -5 err)"
+    wait_for 5 eval '[ "$(grep -c "^s[0-9]*: hi$" err)" = 256 ]' || die "output missing: $(grep -c hi err)"
+    assert_not_contains err '^nsinit: '
+    stop_ns
+    assert_eq 0 "$NS_RC"
+    [ -z "$(tagged_pids)" ] || die "left behind: $(tagged_pids | wc -w)"
+}
