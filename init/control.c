@@ -36,8 +36,11 @@ struct client {
     struct timer idle;
 };
 
+#define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
+
 static struct client clients[CONTROL_MAX_CLIENTS];
 static int listen_fd = -1;
+static struct timer accept_retry;
 static char sock_path[108];
 
 static void client_close(struct client *c)
@@ -318,6 +321,12 @@ static void on_client(int fd, short revents, void *ctx)
         client_read(c);
 }
 
+static void on_accept_retry(struct timer *t)
+{
+    if (listen_fd >= 0)
+        loop_set_events(listen_fd, POLLIN);
+}
+
 /* Returns -1 when there is nothing more to accept now. */
 static int accept_one(void)
 {
@@ -335,8 +344,19 @@ static int accept_one(void)
         loop_set_events(listen_fd, 0);
         return -1;
     }
-    if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0)
+    if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0) {
+        if (errno == EINTR || errno == ECONNABORTED)
+            return 0;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            /* Out of fds or memory: the connection stays queued and the
+             * socket readable; poll again only after a while. */
+            log_error("control socket: accept: %s", strerror(errno));
+            loop_set_events(listen_fd, 0);
+            accept_retry.fire = on_accept_retry;
+            timer_arm(&accept_retry, now_ms() + ACCEPT_RETRY_MS);
+        }
         return -1;
+    }
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
         loop_watch(fd, POLLIN, on_client, c) < 0) {
         close(fd);
@@ -418,6 +438,7 @@ void control_stop(void)
 {
     if (listen_fd < 0)
         return;
+    timer_disarm(&accept_retry);
     loop_unwatch(listen_fd);
     close(listen_fd);
     unlink(sock_path);
