@@ -410,3 +410,33 @@ test_socket_path_is_never_taken_from_a_file_or_a_live_server() {
     stop_ns
     assert_eq 0 "$NS_RC"
 }
+
+test_out_of_fds_on_accept_does_not_spin() {
+    command -v prlimit >/dev/null || skip "no prlimit"
+    { conf_head; sleeper web; } >conf
+    # 14 fds: a few clients are enough to make accept fail with EMFILE.
+    prlimit --nofile=14 "$NSINIT" -c conf >out 2>err &
+    NS_PID=$!
+    wait_for 5 test -S "$SOCK" || die "no socket: $(cat err)"
+    wait_state web running
+    pyclient <<'EOF2' &
+import socket, sys, time
+held = []
+for i in range(12):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(3)
+EOF2
+    local py=$! before after
+    sleep 0.5
+    before=$(cpu_ticks $NS_PID)
+    sleep 2
+    after=$(cpu_ticks $NS_PID)
+    [ $((after - before)) -le 20 ] || die "nsinit used $((after - before)) ticks in 2 s"
+    wait $py
+    # Once the idle clients are dropped, it answers again.
+    wait_for 10 eval 'status_line web | grep -q " running "' || die "no answer afterwards"
+    stop_ns
+    assert_eq 0 "$NS_RC"
+}
