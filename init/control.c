@@ -1,7 +1,7 @@
 /* The control server. Everything is non-blocking and bounded: at most
- * CONTROL_MAX_CLIENTS at once (more are closed at accept), a request of at
- * most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read the
- * answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
+ * CONTROL_MAX_CLIENTS at once (more wait in the listen backlog), a request
+ * of at most CONTROL_REQUEST_MAX bytes, CONTROL_IDLE_MS to ask and to read
+ * the answer. Only uid 0 (SO_PEERCRED) may change anything; anyone who can
  * connect may read status. */
 #include "control.h"
 
@@ -36,8 +36,11 @@ struct client {
     struct timer idle;
 };
 
+#define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
+
 static struct client clients[CONTROL_MAX_CLIENTS];
 static int listen_fd = -1;
+static struct timer accept_retry;
 static char sock_path[108];
 
 static void client_close(struct client *c)
@@ -46,6 +49,8 @@ static void client_close(struct client *c)
     close(c->fd);
     c->fd = -1;
     timer_disarm(&c->idle);
+    if (listen_fd >= 0)
+        loop_set_events(listen_fd, POLLIN); /* a slot is free: accept again */
     if (c->shutdown_after) {
         c->shutdown_after = false;
         runtime_shutdown(c->after, 0);
@@ -286,17 +291,20 @@ static void client_read(struct client *c)
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0) {
+    if (n < 0 || (n == 0 && c->in_len == 0)) {
         client_close(c);
         return;
     }
     c->in_len += (size_t)n;
-    if (!(nl = memchr(c->in, '\n', c->in_len))) {
-        if (c->in_len < sizeof(c->in) - 1)
-            return;
+    nl = memchr(c->in, '\n', c->in_len);
+    if (!nl && n > 0 && c->in_len < sizeof(c->in) - 1)
+        return;
+    if (!nl && n > 0) {
         out_fmt_line(c, "ERR request too long");
     } else {
-        c->in_len = (size_t)(nl - c->in);
+        /* A line, or a last line ended by the client closing its side. */
+        if (nl)
+            c->in_len = (size_t)(nl - c->in);
         client_request(c);
     }
     loop_set_events(c->fd, POLLOUT);
@@ -313,22 +321,46 @@ static void on_client(int fd, short revents, void *ctx)
         client_read(c);
 }
 
-static void accept_one(void)
+static void on_accept_retry(struct timer *t)
+{
+    if (listen_fd >= 0)
+        loop_set_events(listen_fd, POLLIN);
+}
+
+/* Returns -1 when there is nothing more to accept now. */
+static int accept_one(void)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
     struct client *c = NULL;
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd;
 
-    if (fd < 0)
-        return;
     for (int i = 0; i < CONTROL_MAX_CLIENTS && !c; i++)
         if (clients[i].fd < 0)
             c = &clients[i];
-    if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+    if (!c) {
+        /* Too many at once: the rest wait in the kernel's backlog (their
+         * connect blocks when it is full) until a client is done. */
+        loop_set_events(listen_fd, 0);
+        return -1;
+    }
+    if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0) {
+        if (errno == EINTR || errno == ECONNABORTED)
+            return 0;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            /* Out of fds or memory: the connection stays queued and the
+             * socket readable; poll again only after a while. */
+            log_error("control socket: accept: %s", strerror(errno));
+            loop_set_events(listen_fd, 0);
+            accept_retry.fire = on_accept_retry;
+            timer_arm(&accept_retry, now_ms() + ACCEPT_RETRY_MS);
+        }
+        return -1;
+    }
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
         loop_watch(fd, POLLIN, on_client, c) < 0) {
-        close(fd); /* too many at once: the client sees EOF and may retry */
-        return;
+        close(fd);
+        return 0;
     }
     c->fd = fd;
     c->uid = cred.uid;
@@ -337,12 +369,34 @@ static void accept_one(void)
     c->shutdown_after = false;
     c->idle.fire = on_idle;
     timer_arm(&c->idle, now_ms() + CONTROL_IDLE_MS);
+    return 0;
 }
 
 static void on_listen(int fd, short revents, void *ctx)
 {
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-        accept_one();
+        if (accept_one() < 0)
+            return;
+}
+
+/* Only a stale socket may be replaced: never another kind of file, and
+ * never the socket of a server that still answers (another nsinit). */
+static int control_clear_path(const struct sockaddr_un *addr)
+{
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(addr->sun_path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISSOCK(st.st_mode))
+        return errno = EEXIST, -1;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return -1;
+    rc = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+    close(fd);
+    if (rc == 0 || errno == EAGAIN)
+        return errno = EADDRINUSE, -1;
+    return unlink(addr->sun_path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 int control_start(const char *path)
@@ -359,9 +413,10 @@ int control_start(const char *path)
     if (strlen(path) >= sizeof(addr.sun_path))
         return errno = ENAMETOOLONG, -1;
     memcpy(addr.sun_path, path, strlen(path));
+    if (control_clear_path(&addr) < 0)
+        return -1;
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
         return -1;
-    unlink(path); /* a stale socket of an earlier run */
     /* Created private, then opened to everyone: status is for all, the
      * rest is checked per request with SO_PEERCRED. */
     old = umask(077);
@@ -383,6 +438,7 @@ void control_stop(void)
 {
     if (listen_fd < 0)
         return;
+    timer_disarm(&accept_retry);
     loop_unwatch(listen_fd);
     close(listen_fd);
     unlink(sock_path);

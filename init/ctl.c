@@ -56,7 +56,8 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* Sends "VERB NAME\n"; passes every answer line but the last to out (if
- * not NULL, else stdout); returns 0 for OK, 1 for ERR (reason printed). */
+ * not NULL, else stdout, or stderr for reload); returns 0 for OK, 1 for
+ * ERR (reason printed). */
 static int ctl_request(const char *sock, const char *verb, const char *name, char *out,
                        size_t outsize)
 {
@@ -64,6 +65,8 @@ static int ctl_request(const char *sock, const char *verb, const char *name, cha
     size_t n = fmt(req, sizeof(req), "%s%s%s\n", verb, name ? " " : "", name ? name : "");
     size_t line_len = 0, out_len = 0;
     int fd = ctl_connect(sock), result = -1;
+    /* A reload's answer lines are the config's problems: stderr, as check. */
+    int print_fd = strcmp(verb, "reload") ? 1 : 2;
     ssize_t r;
 
     if (fd < 0) {
@@ -92,7 +95,7 @@ static int ctl_request(const char *sock, const char *verb, const char *name, cha
                 out_len += fmt(out + out_len, outsize - out_len, "%s\n", line);
             } else {
                 line[line_len] = '\n';
-                write_all(1, line, line_len + 1);
+                write_all(print_fd, line, line_len + 1);
             }
             line_len = 0;
         }

@@ -18,6 +18,7 @@
 
 #define RAPID_MS 1000        /* a run shorter than this is a rapid failure */
 #define BACKOFF_CAP_MS 30000
+#define BACKOFF_FLOOR_MS 100 /* restart_delay = 0 must not make a crash loop spin */
 
 static const char *const state_names[] = {
     "stopped", "waiting", "starting", "running", "stopping", "backoff", "failed", "done",
@@ -144,6 +145,8 @@ static void unexpected_exit(struct service *s, int status)
         return;
     }
     delay = c->restart_delay_ms;
+    if (s->rapid && delay < BACKOFF_FLOOR_MS)
+        delay = BACKOFF_FLOOR_MS;
     for (unsigned i = 1; i < s->rapid && delay < BACKOFF_CAP_MS; i++)
         delay *= 2;
     if (s->rapid > 1 && delay > BACKOFF_CAP_MS && c->restart_delay_ms < BACKOFF_CAP_MS)

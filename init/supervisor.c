@@ -22,9 +22,15 @@
 #include "service.h"
 #include "step.h"
 
+/* Services between clone and exec at once. Each holds a loop slot for its
+ * launch report besides its output pipe's: MAX_SERVICES output pipes plus
+ * this many reports, the clients and the signalfd fit in LOOP_MAX_FDS. */
+#define MAX_LAUNCHING 32
+
 static struct service services[MAX_SERVICES];
 static struct config *conf;
-static const char *conf_path;
+/* Absolute: nsinit leaves its start directory, and reload reads it again. */
+static char conf_path[4096];
 static bool stopping_all, stopped_reported;
 
 struct service *supervisor_find(const char *name)
@@ -100,10 +106,20 @@ static void forget(struct service *s)
     s->used = false;
 }
 
+static int count_launching(void)
+{
+    int n = 0;
+
+    for (int i = 0; i < MAX_SERVICES; i++)
+        n += services[i].used && services[i].state == SVC_STARTING;
+    return n;
+}
+
 /* One pass over every service; returns whether anything changed state. */
 static bool schedule_pass(void)
 {
     bool changed = false, alive = false;
+    int launching = count_launching();
 
     for (int i = 0; i < MAX_SERVICES; i++) {
         struct service *s = &services[i];
@@ -120,8 +136,9 @@ static bool schedule_pass(void)
             bool up = s->state == SVC_STARTING || s->state == SVC_RUNNING;
             if (s->state == SVC_WAITING || s->state == SVC_BACKOFF || (up && !dependents_alive(s)))
                 service_event(s, EV_STOP, 0);
-        } else if (s->state == SVC_WAITING && deps_ok(s)) {
+        } else if (s->state == SVC_WAITING && launching < MAX_LAUNCHING && deps_ok(s)) {
             service_event(s, EV_DEPS_OK, 0);
+            launching += s->state == SVC_STARTING;
         }
         alive |= service_alive(s);
         changed |= s->state != before;
@@ -155,7 +172,11 @@ static struct service *add_service(const struct svc_conf *c)
         struct service *s = &services[i];
         if (s->used)
             continue;
+        /* The loop still holds this slot's timer: registering it again on
+         * every reuse would fill its table until no timer fires. */
+        bool registered = s->timer.registered;
         memset(s, 0, sizeof(*s));
+        s->timer.registered = registered;
         s->used = true;
         memcpy(s->name, c->name, sizeof(s->name));
         s->conf = c;
@@ -186,12 +207,31 @@ static void bridges_up(const struct config *c)
         net_bridges_up(c, &st, bridge_failed, NULL);
 }
 
+/* Remembers where the config came from, made absolute against the
+ * directory we were started in. */
+static void remember_path(const char *path)
+{
+    size_t n = 0, len = strlen(path);
+
+    if (path[0] != '/' && getcwd(conf_path, sizeof(conf_path) - 1)) {
+        n = strlen(conf_path);
+        if (conf_path[n - 1] != '/')
+            conf_path[n++] = '/';
+    }
+    if (n + len >= sizeof(conf_path)) {
+        log_error("%s: path too long: reload cannot read it again", path);
+        conf_path[0] = '\0';
+        return;
+    }
+    memcpy(conf_path + n, path, len + 1);
+}
+
 int supervisor_start(struct config *c)
 {
     if (cgroup_init() < 0 && errno != ENOTSUP)
         log_info("cgroups: %s", strerror(errno));
     conf = c;
-    conf_path = c->path;
+    remember_path(c->path);
     bridges_up(c);
     if (control_start(c->socket) < 0)
         log_error("control socket %s: %s", c->socket, strerror(errno));
@@ -250,7 +290,10 @@ static void apply(struct config *next)
             service_event(s, EV_STOP, 0);
             continue;
         }
-        bool changed = c->digest != s->conf->digest || c->invalid != s->conf->invalid;
+        /* No conf: an earlier reload removed it and it is still stopping. */
+        bool changed = !s->conf || c->digest != s->conf->digest ||
+                       c->invalid != s->conf->invalid;
+        s->remove_pending = false;
         s->conf = c;
         if (!changed)
             continue;
@@ -280,7 +323,7 @@ int supervisor_reload(struct diag *d)
         diag_to_stderr(&own);
         d = &own;
     }
-    if (!conf_path || !(next = config_load(conf_path, d)))
+    if (!conf_path[0] || !(next = config_load(conf_path, d)))
         return -1;
     if (next->n_errors) {
         log_error("reload: %s has %d problem(s); nothing changed", conf_path, next->n_errors);
@@ -291,7 +334,6 @@ int supervisor_reload(struct diag *d)
     apply(next);
     config_free(conf);
     conf = next;
-    conf_path = next->path;
     log_info("reloaded %s", conf_path);
     supervisor_changed();
     return 0;
