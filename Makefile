@@ -24,13 +24,13 @@ else
 $(error unknown ARCH '$(ARCH)': x86_64, aarch64 or armhf)
 endif
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinit -Iconfig
 # -Os and section GC: every byte of the binary is counted (goal: 96 KiB).
 MUSL_CFLAGS := $(CFLAGS_COMMON) -Os -static -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -ffunction-sections -fdata-sections -fno-stack-protector \
 	-isystem $(OUT)/kinc
-MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -s
+MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -Wl,-z,noseparate-code -s
 
 SRCS := $(sort $(wildcard init/*.c config/*.c))
 HDRS := $(wildcard init/*.h config/*.h)

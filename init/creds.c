@@ -42,6 +42,7 @@ static int creds_resolve_user(const char *key, struct pw_user *u, struct step *s
         return -1;
     }
     STEP_NAME(st, "user %s: no such user", key);
+    st->says_why = true;
     errno = ENOENT;
     return -1;
 }
@@ -62,6 +63,7 @@ static int creds_resolve_group(const char *key, gid_t *gid, struct step *st)
         return -1;
     }
     STEP_NAME(st, "group %s: no such group", key);
+    st->says_why = true;
     errno = ENOENT;
     return -1;
 }

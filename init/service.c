@@ -196,6 +196,10 @@ static void ev_start(struct service *s)
     case SVC_STOPPING:
         s->restart_pending = true;
         break;
+    case SVC_BACKOFF: /* asked for now: no need to sit out the backoff */
+        timer_disarm(&s->timer);
+        s->state = SVC_WAITING;
+        break;
     default: /* already wanted up */
         break;
     }

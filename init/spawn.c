@@ -39,6 +39,7 @@ bool spawn_clean_env;
 
 struct report {
     int err;
+    bool says_why;
     char what[200];
 };
 
@@ -50,6 +51,7 @@ static void child_report(int fd, const struct step *st, int err)
 
     memset(&r, 0, sizeof(r));
     r.err = err;
+    r.says_why = st->says_why;
     memcpy(r.what, st->what, sizeof(r.what) - 1);
     while (write(fd, &r, sizeof(r)) < 0 && errno == EINTR)
         ;
@@ -184,7 +186,7 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
 static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
                        int report, int go)
 {
-    struct step st = {"start"};
+    struct step st = {"start", false};
     char byte;
     int null;
 
@@ -253,7 +255,10 @@ static pid_t clone_service(int flags, int cgroup_fd)
 
 static int fail(struct service *s, const struct step *st)
 {
-    fmt(s->reason, sizeof(s->reason), "%s: %s", st->what, strerror(errno));
+    if (st->says_why)
+        fmt(s->reason, sizeof(s->reason), "%s", st->what);
+    else
+        fmt(s->reason, sizeof(s->reason), "%s: %s", st->what, strerror(errno));
     return -1;
 }
 
@@ -337,7 +342,7 @@ static void pid_join_leave(int own)
 
 pid_t spawn_service(struct service *s, const struct svc_conf *c)
 {
-    struct step st = {"start"};
+    struct step st = {"start", false};
     pid_t targets[SPAWN_MAX_JOINS], pid;
     int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
 
@@ -406,7 +411,10 @@ int spawn_read_report(struct service *s)
     s->report_fd = -1;
     if (n == (ssize_t)sizeof(r)) {
         r.what[sizeof(r.what) - 1] = '\0';
-        fmt(s->reason, sizeof(s->reason), "%s: %s", r.what, strerror(r.err));
+        if (r.says_why)
+            fmt(s->reason, sizeof(s->reason), "%s", r.what);
+        else
+            fmt(s->reason, sizeof(s->reason), "%s: %s", r.what, strerror(r.err));
         return -1;
     }
     return 0;

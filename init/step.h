@@ -4,12 +4,16 @@
  * "web: pivot_root /srv/web-root: Invalid argument" in status and the log. */
 #ifndef NSINIT_STEP_H
 #define NSINIT_STEP_H
+#include <stdbool.h>
+
 #include "fmt.h"
 
 struct step {
     char what[200];
+    bool says_why; /* "user www: no such user": no errno text after it */
 };
 
-#define STEP_NAME(st, ...) fmt((st)->what, sizeof((st)->what), __VA_ARGS__)
+#define STEP_NAME(st, ...) \
+    ((st)->says_why = false, fmt((st)->what, sizeof((st)->what), __VA_ARGS__))
 
 #endif

@@ -332,6 +332,8 @@ int supervisor_reload(struct diag *d)
         return -1;
     }
     apply(next);
+    if (rt.mode != MODE_CONTAINER)
+        rt.sweep_ms = next->shutdown_timeout_ms;
     config_free(conf);
     conf = next;
     log_info("reloaded %s", conf_path);
