@@ -47,8 +47,8 @@ int main(int argc, char **argv)
     if (argc == 1 && getpid() == 1)
         return boot_main();
     if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
-        log_error("%s", err);
-        fmt_fd(2, "Try 'nsinit --help'.\n");
+        /* One line, as the contract asks: the hint rides on it. */
+        log_error("%s (see nsinit --help)", err);
         return 2;
     }
     if (o.action == ACT_HELP) {
