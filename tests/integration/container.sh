@@ -213,7 +213,7 @@ test_version_and_help_on_stdout() {
 test_verbose_only_on_stderr() {
     local mode
     for mode in sub pid1; do
-        run $mode -v -v -- sh -c 'echo hello; kill -USR1 1 2>/dev/null; exit 0' >out 2>err \
+        run $mode -v -v -- sh -c 'echo hello; exit 0' >out 2>err \
             || die "$mode: nsinit -v failed"
         assert_eq hello "$(cat out)" "$mode: stdout"
         assert_contains err '^nsinit: .*started'
@@ -321,6 +321,9 @@ test_signal_from_inside_namespace_forwarded() {
     probe_build
     start pid1 -- "$PROBE" catch m
     wait_for 5 is_file m.ready || die "probe did not start"
+    # Never let a `kill 1` reach the host's init.
+    [ "$(readlink /proc/$NS_PID/ns/pid)" != "$(readlink /proc/self/ns/pid)" ] \
+        || die "nsinit $NS_PID is not in a namespace of its own"
     for sig in 10 15 2 1 20 40; do
         nsenter -t "$NS_PID" -p -m kill -$sig 1 || die "kill -$sig 1 inside"
         wait_for 5 has_line m $sig || die "kill -$sig 1 from inside not forwarded"
@@ -432,6 +435,32 @@ test_group_command_gets_terminal_foreground() {
     # starts it: the command takes the session's terminal with it.
     read -r pid pgid sid tpgid <<<"$(pty_ids "unshare -fp --mount-proc setsid -c $NSINIT -g -- $PROBE ids")"
     assert_eq "2 2 2 2" "$pid $pgid $sid $tpgid" "as PID 1 leading the session"
+}
+
+test_group_gives_the_terminal_back_when_done() {
+    local pgid tpgid
+    need_script
+    probe_build
+    # The shell that ran `nsinit -g` is in the foreground again afterwards,
+    # as it would be after running the command itself.
+    read -r pgid tpgid <<<"$(pty_ids "sh -c '$NSINIT -g -- $PROBE ids >/dev/null; ps -o pgid=,tpgid= -p \$\$'")"
+    [ -n "$pgid" ] || die "no answer from the shell"
+    assert_eq "$pgid" "$tpgid" "the shell's group has the terminal back"
+}
+
+test_group_in_background_does_not_take_the_terminal() {
+    local pid pgid sid tpgid shell
+    need_script
+    probe_build
+    # nsinit in a group of its own that is not the foreground one (a
+    # background job), then the shell's view of its terminal.
+    script -qfec "python3 -c 'import os; os.setpgid(0, 0); os.execv(\"$NSINIT\", [\"nsinit\", \"-g\", \"--\", \"$PROBE\", \"ids\"])'; echo shell \$\$" \
+        /dev/null </dev/null | tr -d '\r' >out
+    read -r pid pgid sid tpgid <out
+    shell=$(awk '/^shell / {print $2}' out)
+    [ -n "$shell" ] || die "no answer from the shell"
+    assert_eq "$pid" "$pgid" "the command's own group"
+    assert_eq "$shell" "$tpgid" "the foreground group while the background command ran"
 }
 
 test_terminal_output_does_not_stop_nsinit() {
