@@ -408,6 +408,14 @@ test_group_signals_reach_grandchild() {
     finish
 }
 
+test_group_signal_right_after_start_not_lost() {
+    probe_build
+    # Until the command has made its group, the group cannot be signalled:
+    # the command itself must get the signal then.
+    "$PROBE" startkill 40 "$NSINIT" -g -- sleep 10 </dev/null || die "-g lost a signal"
+    "$PROBE" startkill 40 "$NSINIT" -- sleep 10 </dev/null || die "a signal was lost"
+}
+
 need_script() {
     command -v script >/dev/null || skip "script (util-linux) not installed"
 }

@@ -6,7 +6,9 @@
  *   probe ids               "pid pgid sid tpgid" (tpgid of fd 0, -1 without tty)
  *   probe fds               "fd target" for every open fd, then LISTEN_PID, pid
  *   probe exec BLK IGN CMD..  block BLK, ignore IGN (comma lists of numbers or
- *                           "-"), everything else default, then exec CMD */
+ *                           "-"), everything else default, then exec CMD
+ *   probe startkill N CMD.. N times: start CMD (an nsinit), SIGTERM it the
+ *                           moment it has a child, expect it to end with 143 */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int out_fd = -1;
@@ -125,6 +129,56 @@ static int exec_with(const char *blk, const char *ign, char **cmd)
     return 127;
 }
 
+/* Waits up to 2 s for pid; its wait status, or -1 when it did not end. */
+static int wait_briefly(pid_t pid)
+{
+    struct timespec tick = {0, 1000000};
+    int status;
+
+    for (int i = 0; i < 2000; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return status;
+        nanosleep(&tick, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* A signal sent the moment nsinit has forked its command (before the
+ * command has settled in its own group) must still reach the command. */
+static int start_and_kill(int n, char **cmd)
+{
+    char path[64], buf[64];
+
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        int status, fd;
+        ssize_t got = 0;
+
+        if (pid < 0)
+            return perror("fork"), 1;
+        if (pid == 0) {
+            execvp(cmd[0], cmd);
+            _exit(127);
+        }
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+        while (got <= 0) {
+            if ((fd = open(path, O_RDONLY)) < 0)
+                return perror(path), 1;
+            got = read(fd, buf, sizeof(buf));
+            close(fd);
+        }
+        kill(pid, SIGTERM);
+        status = wait_briefly(pid);
+        if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 143) {
+            printf("round %d: SIGTERM at start lost (status %d)\n", i, status);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "catch"))
@@ -135,6 +189,8 @@ int main(int argc, char **argv)
         return ids();
     if (argc == 2 && !strcmp(argv[1], "fds"))
         return fds();
+    if (argc >= 4 && !strcmp(argv[1], "startkill"))
+        return start_and_kill(atoi(argv[2]), argv + 3);
     if (argc >= 5 && !strcmp(argv[1], "exec"))
         return exec_with(argv[2], argv[3], argv + 4);
     fprintf(stderr, "usage: probe catch|dieterm FILE | ids | fds | exec BLK IGN CMD...\n");
