@@ -491,16 +491,20 @@ test_wait_terms_leftovers_and_exits_when_none_left() {
     local mode t0 t1 rc
     probe_build
     for mode in sub pid1; do
-        rm -f a b a.ready b.ready
+        rm -f a b c a.ready b.ready c.ready
         t0=$(date +%s%N)
         rc=0
-        # Grace 10 s: nsinit must end as soon as both died of SIGTERM.
+        # Grace 10 s: nsinit must end as soon as all died of SIGTERM; c is
+        # stopped, and must be continued to see it.
         run $mode -w -t 10 -- sh -c "\"$PROBE\" dieterm a & \"$PROBE\" dieterm b &
-            until [ -f a.ready ] && [ -f b.ready ]; do sleep 0.05; done; exit 4" || rc=$?
+            \"$PROBE\" dieterm c & c=\$!
+            until [ -f a.ready ] && [ -f b.ready ] && [ -f c.ready ]; do sleep 0.05; done
+            kill -STOP \$c; exit 4" || rc=$?
         t1=$(date +%s%N)
         assert_eq 4 "$rc" "$mode: the command's status"
         has_line a 15 || die "$mode: leftover a got no SIGTERM"
         has_line b 15 || die "$mode: leftover b got no SIGTERM"
+        has_line c 15 || die "$mode: stopped leftover c got no SIGTERM (or no SIGCONT)"
         [ $(((t1 - t0) / 1000000)) -lt 3000 ] \
             || die "$mode: nsinit took $(((t1 - t0) / 1000000)) ms, waited for the grace period"
     done
