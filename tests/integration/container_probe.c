@@ -68,7 +68,8 @@ static int catch_all(const char *file, void (*fn)(int))
 
 static int ids(void)
 {
-    printf("%d %d %d %d\n", (int)getpid(), (int)getpgrp(), (int)getsid(0), (int)tcgetpgrp(0));
+    printf("%d %d %d %d\n", (int)getpid(), (int)getpgrp(), (int)getsid(0),
+           (int)tcgetpgrp(0));
     return 0;
 }
 
@@ -193,6 +194,7 @@ int main(int argc, char **argv)
         return start_and_kill(atoi(argv[2]), argv + 3);
     if (argc >= 5 && !strcmp(argv[1], "exec"))
         return exec_with(argv[2], argv[3], argv + 4);
-    fprintf(stderr, "usage: probe catch|dieterm FILE | ids | fds | exec BLK IGN CMD...\n");
+    fprintf(stderr,
+            "usage: probe catch|dieterm FILE | ids | fds | exec BLK IGN CMD...\n");
     return 2;
 }

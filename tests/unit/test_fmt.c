@@ -19,12 +19,12 @@ static const char *volatile no_string;
 static const char *volatile trailing_percent = "abc%";
 
 /* Formats into the shared buffer and checks text and returned length. */
-#define EXPECT(want, ...)                                                  \
-    do {                                                                   \
-        memset(buf, 'X', sizeof(buf));                                     \
-        size_t n_ = fmt(buf, sizeof(buf), __VA_ARGS__);                    \
-        assert_string_equal(buf, want);                                    \
-        assert_int_equal(n_, strlen(want));                                \
+#define EXPECT(want, ...)                                                                \
+    do {                                                                                 \
+        memset(buf, 'X', sizeof(buf));                                                   \
+        size_t n_ = fmt(buf, sizeof(buf), __VA_ARGS__);                                  \
+        assert_string_equal(buf, want);                                                  \
+        assert_int_equal(n_, strlen(want));                                              \
     } while (0)
 
 static void test_plain_text_and_percent(void **state)
@@ -132,7 +132,6 @@ static void test_embedded_nul_char(void **state)
     assert_int_equal(fmt(buf, sizeof(buf), "a%cb", 0), 3);
     assert_memory_equal(buf, "a\0b\0", 4);
 }
-
 
 static size_t call_v(char *out, size_t size, const char *f, ...)
 {

@@ -58,8 +58,9 @@ static void test_defaults_with_dashdash(void **state)
 
 static void test_every_short_option_separate(void **state)
 {
-    char *argv[] = {"nsinit", "-g", "-w", "-v", "-v", "-s", "-p", "SIGUSR1", "-e", "143",
-                    "-t", "2", "-c", "/etc/x.conf", "--", "cmd", NULL};
+    char *argv[] = {"nsinit", "-g",          "-w", "-v",  "-v", "-s",
+                    "-p",     "SIGUSR1",     "-e", "143", "-t", "2",
+                    "-c",     "/etc/x.conf", "--", "cmd", NULL};
     struct options o;
 
     assert_int_equal(parse(argv, &o), 0);
@@ -114,7 +115,8 @@ static void test_attached_values(void **state)
 
 static void test_exit_code_repeatable(void **state)
 {
-    char *argv[] = {"nsinit", "-e", "0", "-e", "7", "-e255", "-e", "143", "--", "c", NULL};
+    char *argv[] = {"nsinit", "-e",  "0",  "-e", "7", "-e255",
+                    "-e",     "143", "--", "c",  NULL};
     struct options o;
 
     assert_int_equal(parse(argv, &o), 0);
@@ -128,7 +130,10 @@ static void test_pdeathsig_spellings(void **state)
         const char *arg;
         int sig;
     } cases[] = {
-        {"SIGKILL", SIGKILL}, {"KILL", SIGKILL}, {"usr1", SIGUSR1}, {"9", SIGKILL},
+        {"SIGKILL", SIGKILL},
+        {"KILL", SIGKILL},
+        {"usr1", SIGUSR1},
+        {"9", SIGKILL},
         {"SIGRTMIN+2", 0 /* filled below */},
     };
     struct options o;

@@ -17,15 +17,18 @@ static void test_classic_names_every_spelling(void **state)
         const char *name;
         int sig;
     } cases[] = {
-        {"TERM", SIGTERM},    {"SIGTERM", SIGTERM}, {"term", SIGTERM},  {"sigterm", SIGTERM},
-        {"SigTerm", SIGTERM}, {"HUP", SIGHUP},      {"INT", SIGINT},    {"QUIT", SIGQUIT},
-        {"KILL", SIGKILL},    {"USR1", SIGUSR1},    {"USR2", SIGUSR2},  {"WINCH", SIGWINCH},
-        {"CONT", SIGCONT},    {"STOP", SIGSTOP},    {"TSTP", SIGTSTP},  {"TTIN", SIGTTIN},
-        {"TTOU", SIGTTOU},    {"SEGV", SIGSEGV},    {"ABRT", SIGABRT},  {"IOT", SIGABRT},
-        {"BUS", SIGBUS},      {"FPE", SIGFPE},      {"ILL", SIGILL},    {"TRAP", SIGTRAP},
-        {"SYS", SIGSYS},      {"CHLD", SIGCHLD},    {"CLD", SIGCHLD},   {"PIPE", SIGPIPE},
-        {"ALRM", SIGALRM},    {"PWR", SIGPWR},      {"IO", SIGIO},      {"POLL", SIGPOLL},
-        {"URG", SIGURG},      {"XCPU", SIGXCPU},    {"XFSZ", SIGXFSZ},  {"PROF", SIGPROF},
+        {"TERM", SIGTERM},     {"SIGTERM", SIGTERM},  {"term", SIGTERM},
+        {"sigterm", SIGTERM},  {"SigTerm", SIGTERM},  {"HUP", SIGHUP},
+        {"INT", SIGINT},       {"QUIT", SIGQUIT},     {"KILL", SIGKILL},
+        {"USR1", SIGUSR1},     {"USR2", SIGUSR2},     {"WINCH", SIGWINCH},
+        {"CONT", SIGCONT},     {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
+        {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},     {"SEGV", SIGSEGV},
+        {"ABRT", SIGABRT},     {"IOT", SIGABRT},      {"BUS", SIGBUS},
+        {"FPE", SIGFPE},       {"ILL", SIGILL},       {"TRAP", SIGTRAP},
+        {"SYS", SIGSYS},       {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},
+        {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},     {"PWR", SIGPWR},
+        {"IO", SIGIO},         {"POLL", SIGPOLL},     {"URG", SIGURG},
+        {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},     {"PROF", SIGPROF},
         {"VTALRM", SIGVTALRM}, {"STKFLT", SIGSTKFLT},
     };
 
@@ -58,16 +61,38 @@ static void test_realtime_names(void **state)
     assert_int_equal(sig_from_name("sigrtmin+3"), SIGRTMIN + 3);
     assert_int_equal(sig_from_name("RTMAX"), SIGRTMAX);
     assert_int_equal(sig_from_name("SIGRTMAX-1"), SIGRTMAX - 1);
-    assert_int_equal(sig_from_name("RTMIN+" "30"), SIGRTMIN + 30 <= SIGRTMAX ? SIGRTMIN + 30 : -1);
+    assert_int_equal(sig_from_name("RTMIN+"
+                                   "30"),
+                     SIGRTMIN + 30 <= SIGRTMAX ? SIGRTMIN + 30 : -1);
     assert_int_equal(SIGRTMAX, 64);
 }
 
 static void test_bad_names(void **state)
 {
     static const char *bad[] = {
-        "", "SIG", "NOPE", "SIGNOPE", "0", "65", "100", "-1", "+9", " 9", "9 ", "9x", "TERM ",
-        "SIGSIGTERM", "RTMIN+", "RTMIN-1", "RTMIN+x", "RTMIN+99", "RTMAX+1", "RTMAX-",
-        "RTMAX-99", "RTMINX", "99999999999999999999",
+        "",
+        "SIG",
+        "NOPE",
+        "SIGNOPE",
+        "0",
+        "65",
+        "100",
+        "-1",
+        "+9",
+        " 9",
+        "9 ",
+        "9x",
+        "TERM ",
+        "SIGSIGTERM",
+        "RTMIN+",
+        "RTMIN-1",
+        "RTMIN+x",
+        "RTMIN+99",
+        "RTMAX+1",
+        "RTMAX-",
+        "RTMAX-99",
+        "RTMINX",
+        "99999999999999999999",
     };
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
