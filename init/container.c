@@ -44,9 +44,36 @@ static void child_own_group(void)
         ioctl(0, TIOCSCTTY, 1);
         return;
     }
-    /* A shell's job: stay in its session, be its foreground group. */
+    /* A shell's job: stay in its session in a group of its own, and be
+     * the foreground group only if nsinit was: a background job must not
+     * take the terminal from the shell. */
+    bool foreground = tcgetpgrp(0) == getpgrp();
     setpgid(0, 0);
-    tcsetpgrp(0, getpid());
+    if (foreground)
+        tcsetpgrp(0, getpid());
+}
+
+/* -g in a shell's foreground job: when nsinit ends, the terminal goes back
+ * to nsinit's group, as a shell takes it back from a finished job; else
+ * the shell that started nsinit is left in the background. */
+static pid_t tty_owner, tty_cmd;
+
+static void terminal_give_back(void)
+{
+    if (tty_cmd && tcgetpgrp(0) == tty_cmd)
+        tcsetpgrp(0, tty_owner); /* every signal is blocked: no SIGTTOU */
+}
+
+/* Before the fork: the same test child_own_group makes. */
+static void terminal_note_owner(void)
+{
+    pid_t sid = getsid(0), pgrp = getpgrp();
+
+    if (tcgetsid(0) < 0 || tcgetsid(0) != sid || sid == getpid() || pgrp <= 0 ||
+        tcgetpgrp(0) != pgrp)
+        return;
+    tty_owner = pgrp;
+    atexit(terminal_give_back);
 }
 
 static void child_exec(const struct options *o, int keep, bool activation)
@@ -102,6 +129,8 @@ int container_main(const struct options *o)
         log_error("PR_SET_PDEATHSIG: %s", strerror(errno));
     if (o->config && start_services(o) < 0)
         return 1;
+    if (o->group)
+        terminal_note_owner();
     if ((pid = fork()) < 0) {
         log_error("fork: %s", strerror(errno));
         return 1;
@@ -109,6 +138,8 @@ int container_main(const struct options *o)
     if (pid == 0)
         child_exec(o, keep, activation);
     rt.cmd_pid = pid;
+    if (tty_owner)
+        tty_cmd = pid;
     log_info("started %s as pid %d", o->cmd[0], (int)pid);
     /* Hold no directory busy; the command kept the cwd it was given. */
     if (chdir("/") < 0)

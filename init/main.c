@@ -47,6 +47,7 @@ int main(int argc, char **argv)
     if (argc == 1 && getpid() == 1)
         return boot_main();
     if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+        /* One line, as the contract asks: the hint rides on it. */
         log_error("%s (see nsinit --help)", err);
         return 2;
     }

@@ -44,7 +44,9 @@ static void forward(int sig)
 
     if (!rt.cmd_pid)
         return;
-    if (kill(rt.cmd_group ? -rt.cmd_pid : rt.cmd_pid, sig) == 0)
+    /* -g: right after the fork the command has not made its group yet
+     * (ESRCH); it alone is all there is to signal then. */
+    if ((rt.cmd_group && kill(-rt.cmd_pid, sig) == 0) || kill(rt.cmd_pid, sig) == 0)
         log_info("forwarded %s to %d", sig_name(sig, name), (int)rt.cmd_pid);
 }
 

@@ -49,6 +49,9 @@ int sig_from_name(const char *name)
         return n;
     if (!strncasecmp(name, "SIG", 3))
         name += 3;
+    /* "SIG34": what sig_name writes for a signal without a name. */
+    if ((n = small_number(name, 1, SIGRTMAX)) > 0)
+        return n;
     for (size_t i = 0; i < sizeof(sig_table) / sizeof(sig_table[0]); i++)
         if (!strcasecmp(name, sig_table[i].name))
             return sig_table[i].num;
