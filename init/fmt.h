@@ -1,6 +1,6 @@
 /* A small formatter so the binary carries no printf family.
  * Conversions: %s %c %d %i %u %x %ld %lu %lx %lld %llu %zu %% and a width
- * with '0' or '-' (e.g. %5d, %-8s). Anything else is copied literally. */
+ * with '0' or '-' (e.g. %5d, %-8s). An unknown conversion prints its letter. */
 #ifndef NSINIT_FMT_H
 #define NSINIT_FMT_H
 #include <stdarg.h>

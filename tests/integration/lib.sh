@@ -54,7 +54,7 @@ run_file() {
         124|137) echo "FAIL $t (timed out after ${TEST_TIMEOUT}s)"; tail -30 "$log" | sed 's/^/    /' ;;
         *) echo "FAIL $t (exit $rc)"; tail -30 "$log" | sed 's/^/    /' ;;
         esac
-        # Leave nothing behind: kill whatever the test started in its dir.
+        # Tests stop what they started (EXIT traps); the dir goes here.
         rm -rf "$dir" 2>/dev/null || { umount -R "$dir"/* 2>/dev/null; rm -rf "$dir"; }
     done
 }
