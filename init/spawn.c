@@ -231,7 +231,7 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
 /* clone3 puts the child straight into its cgroup and namespaces; clone(2)
  * where clone3 is missing (before 5.3). CLONE_NEWTIME is never passed: the
  * offsets must be written before any task is inside (timens.c). */
-static pid_t clone_service(int flags, int cgroup_fd)
+static pid_t clone_service(int flags, int cgroup_fd, bool *in_cgroup)
 {
     struct clone_args args;
     pid_t pid;
@@ -244,7 +244,10 @@ static pid_t clone_service(int flags, int cgroup_fd)
         args.cgroup = (uint64_t)cgroup_fd;
     }
     pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    *in_cgroup = pid >= 0 && cgroup_fd >= 0;
     if (pid < 0 && cgroup_fd >= 0 && errno != ENOSYS) {
+        /* Before 5.7 there is no CLONE_INTO_CGROUP: the parent moves the
+         * child in while it waits to be released. */
         args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
     }
@@ -344,6 +347,7 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
 {
     struct step st = {"start", false};
     pid_t targets[SPAWN_MAX_JOINS], pid;
+    bool in_cgroup = false;
     int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
 
     s->reason[0] = '\0';
@@ -366,7 +370,7 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
         pid = -1;
     } else {
         STEP_NAME(&st, "clone");
-        pid = clone_service(c->ns_flags & ~CLONE_NEWTIME, cgroup_fd);
+        pid = clone_service(c->ns_flags & ~CLONE_NEWTIME, cgroup_fd, &in_cgroup);
         if (pid < 0)
             fail(s, &st);
     }
@@ -376,6 +380,8 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
         child_main(s, c, targets, report[1], go[0]);
     }
     pid_join_leave(own_pidns);
+    if (pid > 0 && cgroup_fd >= 0 && !in_cgroup && cgroup_service_attach(s->name, pid) < 0)
+        log_error("%s: cgroup: %s", s->name, strerror(errno));
     if (cgroup_fd >= 0)
         close(cgroup_fd);
     close(report[1]);

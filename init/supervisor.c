@@ -101,6 +101,8 @@ static bool dependents_alive(const struct service *s)
 
 static void forget(struct service *s)
 {
+    if (cgroup_usable())
+        cgroup_service_remove(s->name);
     output_close(s);
     timer_disarm(&s->timer);
     s->used = false;
@@ -267,9 +269,13 @@ bool supervisor_busy(void)
 
 void supervisor_cleanup(void)
 {
-    for (int i = 0; i < MAX_SERVICES; i++)
-        if (services[i].used)
-            output_flush(&services[i]);
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        if (!services[i].used)
+            continue;
+        output_flush(&services[i]);
+        if (cgroup_usable())
+            cgroup_service_remove(services[i].name);
+    }
     control_stop();
     net_bridges_down();
 }
