@@ -548,6 +548,37 @@ static void test_shutdown_stops_a_chain_from_its_end(void)
     assert_int_equal(services_stopped, 1);
 }
 
+static void test_shutdown_looks_through_a_done_oneshot_to_who_is_after_it(void)
+{
+    /* The contract's own example: web reached db through migrate. */
+    supervise("[service db]\nexec = /bin/db\n"
+              "[service migrate]\nexec = /bin/migrate\noneshot = yes\nafter = db\n"
+              "[service web]\nexec = /bin/web\nafter = migrate\n");
+    execs("db");
+    execs("migrate");
+    exits("migrate", 0);
+    execs("web");
+    supervisor_stop_all();
+    assert_states("db:running migrate:done web:stopping");
+    exits("web", 0);
+    assert_states("db:stopping migrate:done web:stopped");
+}
+
+static void test_shutdown_looks_through_a_failed_service_in_the_middle(void)
+{
+    supervise("[service a]\nexec = /bin/a\n"
+              "[service b]\nexec = /bin/b\nafter = a\nrestart = never\n"
+              "[service c]\nexec = /bin/c\nafter = b\n");
+    execs("a");
+    execs("b");
+    execs("c");
+    exits("b", 1);
+    supervisor_stop_all();
+    assert_states("a:running b:failed c:stopping");
+    exits("c", 0);
+    assert_states("a:stopping b:failed c:stopped");
+}
+
 static void test_shutdown_stops_a_joined_service_after_its_joiners(void)
 {
     supervise("[service web]\nexec = /bin/web\nnamespaces = net\n"
@@ -662,6 +693,8 @@ int main(void)
         ISOLATED(test_shutdown_stops_unrelated_services_side_by_side),
         ISOLATED(test_shutdown_waits_for_every_dependent),
         ISOLATED(test_shutdown_stops_a_chain_from_its_end),
+        ISOLATED(test_shutdown_looks_through_a_done_oneshot_to_who_is_after_it),
+        ISOLATED(test_shutdown_looks_through_a_failed_service_in_the_middle),
         ISOLATED(test_shutdown_stops_a_joined_service_after_its_joiners),
         ISOLATED(test_shutdown_waits_for_a_dependent_still_starting),
         ISOLATED(test_shutdown_stops_waiting_and_backoff_services_at_once),
