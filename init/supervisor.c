@@ -89,14 +89,26 @@ static bool depends_on(const struct service *t, const struct service *s)
     return false;
 }
 
-static bool dependents_alive(const struct service *s)
+/* Through dependents without a process too: web after migrate (a oneshot,
+ * done) after db still stops before db. seen: each one looked at once, cycles or not. */
+static bool dependents_alive_from(const struct service *s, bool seen[MAX_SERVICES])
 {
     for (int i = 0; i < MAX_SERVICES; i++) {
         const struct service *t = &services[i];
-        if (t->used && t != s && service_alive(t) && depends_on(t, s))
+        if (!t->used || t == s || seen[i] || !depends_on(t, s))
+            continue;
+        seen[i] = true;
+        if (service_alive(t) || dependents_alive_from(t, seen))
             return true;
     }
     return false;
+}
+
+static bool dependents_alive(const struct service *s)
+{
+    bool seen[MAX_SERVICES] = {false};
+
+    return dependents_alive_from(s, seen);
 }
 
 static void forget(struct service *s)
