@@ -139,6 +139,11 @@ int cgroup_service_kill(const char *name)
     return 0;
 }
 
+int cgroup_service_remove(const char *name)
+{
+    return 0;
+}
+
 int control_start(const char *path)
 {
     return 0;
