@@ -19,6 +19,7 @@
 
 #include "control.h"
 #include "fmt.h"
+#include "idmap.h"
 #include "log.h"
 #include "options.h"
 
@@ -108,20 +109,6 @@ static int ctl_request(const char *sock, const char *verb, const char *name, cha
     return result;
 }
 
-/* In a user namespace we entered, our host ids are unmapped (nobody): be
- * its root, as nsenter does. EPERM: setgroups is denied there; EINVAL: 0
- * is not mapped, so there is no root to be. */
-static int enter_become_root(void)
-{
-    if (setgroups(0, NULL) < 0 && errno != EPERM)
-        return -1;
-    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-        return -1;
-    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-        return -1;
-    return 0;
-}
-
 /* Enters each namespace of pid that differs from ours: user first (it
  * grants the rights for the others), mnt last but one, then root and cwd. */
 static int enter_namespaces(pid_t pid)
@@ -134,6 +121,7 @@ static int enter_namespaces(pid_t pid)
         {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID},
         {"time", 0x80},          {"mnt", CLONE_NEWNS},
     };
+    struct step st;
     char path[64];
     int fds[8], rootfd, cwdfd;
 
@@ -162,8 +150,10 @@ static int enter_namespaces(pid_t pid)
         if (fds[i] >= 0)
             close(fds[i]);
     }
-    if (fds[0] >= 0 && enter_become_root() < 0)
-        return log_error("enter: root of the user namespace: %s", strerror(errno)), -1;
+    /* In a user namespace we entered our host ids are unmapped (nobody):
+     * be its root, as nsenter does. */
+    if (fds[0] >= 0 && idmap_become_root(&st) < 0)
+        return log_error("enter: %s: %s", st.what, strerror(errno)), -1;
     if (fchdir(rootfd) < 0 || chroot(".") < 0 || fchdir(cwdfd) < 0)
         return log_error("enter: root/cwd: %s", strerror(errno)), -1;
     close(rootfd);

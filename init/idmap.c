@@ -90,13 +90,21 @@ int idmap_write(pid_t child, const struct svc_conf *s, struct step *st)
     return idmap_write_one(child, &s->gid_maps, "gid_map", st);
 }
 
-static int idmap_maps_zero(const struct list *maps)
+int idmap_become_root(struct step *st)
 {
-    LIST_FOR(const struct idmap_item, m, maps)
-    {
-        if (m->inside == 0 && m->count > 0)
-            return 1;
-    }
+    /* The host's supplementary groups would still grant access to
+     * group-owned host files. EPERM means setgroups was denied (see
+     * idmap_write_one): the kernel then keeps them and so must we. */
+    STEP_NAME(st, "setgroups");
+    if (sys_setgroups(0, NULL) < 0 && errno != EPERM)
+        return -1;
+    /* EINVAL: 0 is not mapped, there is no root to be. */
+    STEP_NAME(st, "setresgid 0");
+    if (sys_setresgid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    STEP_NAME(st, "setresuid 0");
+    if (sys_setresuid(0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
     return 0;
 }
 
@@ -104,23 +112,5 @@ int idmap_enter(const struct svc_conf *s, struct step *st)
 {
     if (!(s->ns_flags & CLONE_NEWUSER))
         return 0;
-    {
-        /* The host's supplementary groups would still grant access to
-         * group-owned host files. EPERM means setgroups was denied (see
-         * idmap_write_one): the kernel then keeps them and so must we. */
-        STEP_NAME(st, "setgroups");
-        if (sys_setgroups(0, NULL) < 0 && errno != EPERM)
-            return -1;
-    }
-    if (idmap_maps_zero(idmap_effective(&s->gid_maps))) {
-        STEP_NAME(st, "setresgid 0");
-        if (sys_setresgid(0, 0, 0) < 0)
-            return -1;
-    }
-    if (idmap_maps_zero(idmap_effective(&s->uid_maps))) {
-        STEP_NAME(st, "setresuid 0");
-        if (sys_setresuid(0, 0, 0) < 0)
-            return -1;
-    }
-    return 0;
+    return idmap_become_root(st);
 }

@@ -20,4 +20,9 @@ int idmap_write(pid_t child, const struct svc_conf *s, struct step *st);
  * kuid 0: it would create files as host root. */
 int idmap_enter(const struct svc_conf *s, struct step *st);
 
+/* Becomes root (uid and gid 0, no supplementary groups) of the user
+ * namespace the caller is in, where 0 is mapped; used after creating one,
+ * joining one (join = user:X) and entering one (ctl enter). */
+int idmap_become_root(struct step *st);
+
 #endif

@@ -1,5 +1,7 @@
-/* Resource limits of a service's child: one setrlimit per rlimit = line,
- * in the order written, so a failure names the line's resource. */
+/* Resource limits of a service's child: one prlimit per rlimit = line,
+ * in the order written, so a failure names the line's resource. prlimit
+ * on ourselves rather than setrlimit: musl's setrlimit synchronises every
+ * thread (__synccall), which a lone child does not need. */
 #include "rlimits.h"
 
 #include <stdint.h>
@@ -39,7 +41,7 @@ int rlimits_apply(const struct svc_conf *s, struct step *st)
     {
         struct rlimit rl = {rlimits_value(r->soft), rlimits_value(r->hard)};
 
-        if (setrlimit(r->resource, &rl) < 0) {
+        if (prlimit(0, r->resource, &rl, NULL) < 0) {
             STEP_NAME(st, "rlimit %s", rlimits_name(r->resource));
             return -1;
         }

@@ -32,6 +32,7 @@
 #include "service.h"
 #include "sig.h"
 #include "step.h"
+#include "sys.h"
 #include "supervisor.h"
 #include "timens.h"
 
@@ -94,23 +95,6 @@ static int child_join_open(const struct svc_conf *c, const pid_t *targets, int *
     return 0;
 }
 
-/* In a joined user namespace our host ids are unmapped (nobody, and no
- * capabilities after exec): be its root, as in a new one (idmap_enter).
- * EPERM: setgroups is denied there; EINVAL: 0 is not mapped. */
-static int child_join_become_root(struct step *st)
-{
-    STEP_NAME(st, "join user: setgroups");
-    if (setgroups(0, NULL) < 0 && errno != EPERM)
-        return -1;
-    STEP_NAME(st, "join user: setresgid 0");
-    if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-        return -1;
-    STEP_NAME(st, "join user: setresuid 0");
-    if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-        return -1;
-    return 0;
-}
-
 /* The kernel refuses to re-enter the user namespace we are in (EINVAL):
  * joining the user namespace of a service that has none is a no-op. */
 static bool join_is_own_userns(int fd)
@@ -142,7 +126,9 @@ static int child_join_enter(const struct svc_conf *c, const int *fds, struct ste
                 STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
                 if (setns(fds[i], j->ns_flag) < 0)
                     return -1;
-                if (pass == 0 && child_join_become_root(st) < 0)
+                /* Our host ids are unmapped there (nobody, and no
+                 * capabilities after exec): be its root, as in a new one. */
+                if (pass == 0 && idmap_become_root(st) < 0)
                     return -1;
             }
             i++;
