@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "control.h"
 #include "fmt.h"
 #include "internal.h"
 #include "values.h"
@@ -615,7 +616,7 @@ struct config *config_load(const char *path, struct diag *d)
     }
     st.cfg->arena = a;
     st.cfg->shutdown_timeout_ms = 10000;
-    st.cfg->socket = "/run/nsinit.sock";
+    st.cfg->socket = CONTROL_DEFAULT_SOCKET;
     st.cfg->path = arena_strdup(a, path);
     parse_file(&st, path, 0, &opened);
     if (!opened) {

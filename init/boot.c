@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "fds.h"
 #include "file.h"
 #include "fmt.h"
@@ -25,6 +26,8 @@
 #include "supervisor.h"
 
 #define BOOT_CONFIG "/etc/nsinit.conf"
+
+static bool machine; /* the first process of a machine, not of a container */
 
 static const struct {
     const char *type, *dir, *opts;
@@ -108,11 +111,15 @@ int boot_main(void)
     if (chdir("/") < 0)
         log_error("chdir /: %s", strerror(errno));
     mount_early();
-    console_setup();
+    machine = is_machine_init();
+    if (machine) {
+        /* In a container the runtime's stdout is where output belongs. */
+        console_setup();
+        /* Ctrl-Alt-Del sends us SIGINT instead of rebooting at once. */
+        if (reboot(RB_DISABLE_CAD) < 0)
+            log_error("reboot(CAD off): %s", strerror(errno));
+    }
     loopback_up();
-    /* Ctrl-Alt-Del sends us SIGINT instead of rebooting at once. */
-    if (reboot(RB_DISABLE_CAD) < 0 && errno != EPERM)
-        log_error("reboot(CAD off): %s", strerror(errno));
     spawn_clean_env = true;
     rt.sweep = true;
     rt.sweep_ms = 10000;
@@ -125,7 +132,10 @@ int boot_main(void)
         runtime_attach_supervisor();
         supervisor_start(c);
     } else {
+        /* Still reachable: ctl poweroff must work on a broken image. */
         log_error("no services: %s could not be read", BOOT_CONFIG);
+        if (control_start(CONTROL_DEFAULT_SOCKET) < 0)
+            log_error("control socket: %s", strerror(errno));
     }
     runtime_run();
 }
@@ -167,7 +177,7 @@ void boot_end(enum ending how)
     int wstatus;
 
     sync();
-    if (rt.pid1 && is_machine_init())
+    if (machine)
         unmount_all();
     sync();
     if ((pid = fork()) == 0) {

@@ -4,6 +4,7 @@
 #ifndef NSINIT_CONTROL_H
 #define NSINIT_CONTROL_H
 
+#define CONTROL_DEFAULT_SOCKET "/run/nsinit.sock"
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_REQUEST_MAX 1024
 #define CONTROL_IDLE_MS 5000 /* a client that neither asks nor reads is dropped */

@@ -23,7 +23,6 @@
 #include "log.h"
 #include "options.h"
 
-#define DEFAULT_SOCKET "/run/nsinit.sock"
 
 static int ctl_connect(const char *path)
 {
@@ -197,7 +196,7 @@ int ctl_main(int argc, char **argv)
     int i = 1;
 
     if (!sock || !*sock)
-        sock = DEFAULT_SOCKET;
+        sock = CONTROL_DEFAULT_SOCKET;
     if (i + 1 < argc && !strcmp(argv[i], "-s"))
         sock = argv[i + 1], i += 2;
     else if (i < argc && !strncmp(argv[i], "-s", 2) && argv[i][2])
