@@ -12,23 +12,9 @@
 
 #include "idmap.h"
 #include "mounts.h"
-#include "mounts_testlib.h"
+#include "testlib.h"
 
-static char tmp[256];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    tl_tmpdir(tmp, sizeof(tmp), "idmap");
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tl_rm_tree(tmp);
-    return 0;
-}
+TL_TMP_GROUP("idmap")
 
 /* A service config "namespaces = user mnt pid, uid_map = gid_map = 0 100000
  * 65536" built by hand. */

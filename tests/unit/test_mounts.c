@@ -15,23 +15,9 @@
 #include <sys/statvfs.h>
 
 #include "mounts.h"
-#include "mounts_testlib.h"
+#include "testlib.h"
 
-static char tmp[256];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    tl_tmpdir(tmp, sizeof(tmp), "mounts");
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tl_rm_tree(tmp);
-    return 0;
-}
+TL_TMP_GROUP("mounts")
 
 static void path_in(char *buf, const char *rel)
 {

@@ -1,9 +1,10 @@
-/* Helpers for the mount, id-map and time-namespace tests: children that
- * unshare what they need (always a private mount namespace first, so that
- * nothing reaches the host's mount table), hand-built svc_conf lists, and
- * checks that report the failing line from inside a child. */
-#ifndef MOUNTS_TESTLIB_H
-#define MOUNTS_TESTLIB_H
+/* Helpers for the tests that need root: children that unshare what they
+ * need (always a private mount namespace first, so that nothing reaches the
+ * host's mount table), checks that report the failing line from inside a
+ * child, small file helpers, a scratch directory per group of cases, and
+ * hand-built svc_conf lists. */
+#ifndef TESTLIB_H
+#define TESTLIB_H
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -165,6 +166,24 @@ static inline void tl_rm_tree(const char *dir)
 {
     nftw(dir, tl_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
+
+/* Defines tmp, the scratch directory of a group of cases
+ * (/tmp/nsinit-what-XXXXXX), and the group's fixtures: setup_tmp makes it,
+ * teardown_tmp removes it with all it holds. */
+#define TL_TMP_GROUP(what)                                                               \
+    static char tmp[256];                                                                \
+    static int setup_tmp(void **state)                                                   \
+    {                                                                                    \
+        (void)state;                                                                     \
+        tl_tmpdir(tmp, sizeof(tmp), what);                                               \
+        return 0;                                                                        \
+    }                                                                                    \
+    static int teardown_tmp(void **state)                                                \
+    {                                                                                    \
+        (void)state;                                                                     \
+        tl_rm_tree(tmp);                                                                 \
+        return 0;                                                                        \
+    }
 
 static inline int tl_write_file(const char *path, const char *text)
 {
