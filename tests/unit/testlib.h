@@ -142,6 +142,43 @@ static inline int tl_has_mount(const char *mountinfo, const char *path)
     return found;
 }
 
+/* Is point one of allowed (NULL-ended)? An entry ending in '*' allows
+ * every point that starts with what comes before it. */
+static inline int tl_mount_allowed(const char *point, const char *const *allowed)
+{
+    for (const char *const *a = allowed; *a; a++) {
+        size_t len = strlen(*a);
+        if (len && (*a)[len - 1] == '*' ? strncmp(point, *a, len - 1) == 0
+                                        : strcmp(point, *a) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every mount point the caller sees must be one of allowed: nothing of the
+ * host's tree (its /, /proc, /sys, /dev...) may be left. Prints each other
+ * one; 0 when there was one (or mountinfo cannot be read). */
+static inline int tl_only_these_mounts(const char *const *allowed)
+{
+    char line[4096];
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    int ok = 1;
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        char point[4096];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
+            continue;
+        if (!tl_mount_allowed(point, allowed)) {
+            fprintf(stderr, "unexpected mount: %s", line);
+            ok = 0;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
 /* A fresh directory under /tmp that a user namespace's root may enter. */
 static inline void tl_tmpdir(char *buf, size_t size, const char *what)
 {
