@@ -145,10 +145,7 @@ static void run_helper(void **state)
     int status;
     pid_t pid;
 
-    if (geteuid() != 0) {
-        fprintf(stderr, "SKIP: needs root\n");
-        skip();
-    }
+    SKIP_UNLESS_ROOT();
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
@@ -393,10 +390,7 @@ static void test_init_refuses_non_cgroup2(void **state)
     int status;
     pid_t pid;
 
-    if (geteuid() != 0) {
-        fprintf(stderr, "SKIP: needs root\n");
-        skip();
-    }
+    SKIP_UNLESS_ROOT();
     pid = fork();
     if (pid == 0) {
         struct svc_conf s = {.memory_max = 1 << 20};

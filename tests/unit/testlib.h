@@ -35,8 +35,10 @@
 
 #define SKIP_UNLESS_ROOT()                                                               \
     do {                                                                                 \
-        if (geteuid() != 0)                                                              \
+        if (geteuid() != 0) {                                                            \
+            fprintf(stderr, "SKIP: needs root\n");                                       \
             skip();                                                                      \
+        }                                                                                \
     } while (0)
 
 static inline void tl_list_add(struct list *l, struct item *it)
