@@ -75,6 +75,16 @@ static inline void tl_idmap(struct list *l, struct idmap_item *m, uint32_t insid
     tl_list_add(l, &m->it);
 }
 
+/* The IPv4 address a.b.c.d as the config holds it: in network byte order. */
+static inline uint32_t tl_ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    uint8_t q[4] = {a, b, c, d};
+    uint32_t v;
+
+    memcpy(&v, q, 4);
+    return v;
+}
+
 /* Waits for pid; returns its exit status, or 128+N when killed by N. */
 static inline int tl_wait(pid_t pid)
 {
