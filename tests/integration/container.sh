@@ -299,9 +299,11 @@ send_and_check() {
 # stop signals; real-time ones at both ends.
 FORWARDED="15 2 1 3 10 12 28 18 34 40 64 11 6 7 8 4 5 31 13 14 23 24 25 26 27 29 30 16 20 21 22"
 
-test_signals_forwarded_not_pid1() {
+# Started as $1 (sub or pid1): each of FORWARDED reaches the command, SIGCHLD
+# does not, and the command's death by SIGKILL is the exit status.
+check_signals_forwarded() {
     probe_build
-    start sub -- "$PROBE" catch m
+    start "$1" -- "$PROBE" catch m
     wait_for 5 is_file m.ready || die "probe did not start"
     kill -CHLD "$NS_PID"
     # shellcheck disable=SC2086
@@ -312,17 +314,12 @@ test_signals_forwarded_not_pid1() {
     assert_eq 137 "$RC" "status after the command was killed"
 }
 
+test_signals_forwarded_not_pid1() {
+    check_signals_forwarded sub
+}
+
 test_signals_forwarded_as_pid1() {
-    probe_build
-    start pid1 -- "$PROBE" catch m
-    wait_for 5 is_file m.ready || die "probe did not start"
-    kill -CHLD "$NS_PID"
-    # shellcheck disable=SC2086
-    send_and_check "$NS_PID" m $FORWARDED
-    ! has_line m 17 || die "SIGCHLD was forwarded"
-    kill -KILL "$(ready_pid m)"
-    finish
-    assert_eq 137 "$RC" "status after the command was killed"
+    check_signals_forwarded pid1
 }
 
 test_signal_from_inside_namespace_forwarded() {

@@ -27,49 +27,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-int unshare(int flags);
+#include "testlib.h"
 
 #define SKIP_STATUS 77
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            fprintf(stderr, "%s:%d: check failed: %s (errno %s)\n", __FILE__, __LINE__,  \
-                    #cond, strerror(errno));                                             \
-            return 1;                                                                    \
-        }                                                                                \
-    } while (0)
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, size - 1);
-    close(fd);
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    return 0;
-}
-
-static int write_file(const char *path, const char *s)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = write(fd, s, strlen(s));
-    close(fd);
-    return n == (ssize_t)strlen(s) ? 0 : -1;
-}
 
 /* The v2 line of /proc/PID/cgroup equals want ("0::/web.service\n"). */
 static bool in_cgroup(pid_t pid, const char *want)
@@ -78,7 +38,7 @@ static bool in_cgroup(pid_t pid, const char *want)
     char *line;
 
     snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-    if (read_file(path, buf, sizeof(buf)) < 0)
+    if (tl_read_file(path, buf, sizeof(buf)) < 0)
         return false;
     line = strncmp(buf, "0::", 3) == 0 ? buf : strstr(buf, "\n0::");
     if (!line)
@@ -95,7 +55,7 @@ static bool wait_unpopulated(const char *dir)
 
     snprintf(path, sizeof(path), "%s/cgroup.events", dir);
     for (int i = 0; i < 200; i++) {
-        if (read_file(path, buf, sizeof(buf)) == 0 && strstr(buf, "populated 0"))
+        if (tl_read_file(path, buf, sizeof(buf)) == 0 && strstr(buf, "populated 0"))
             return true;
         usleep(10000);
     }
@@ -108,7 +68,7 @@ static int enter_test_cgroup(const char *test_cg)
     char procs[256];
 
     snprintf(procs, sizeof(procs), "%s/cgroup.procs", test_cg);
-    if (write_file(procs, "0") < 0 || unshare(CLONE_NEWCGROUP) < 0 ||
+    if (tl_write_file(procs, "0") < 0 || unshare(CLONE_NEWCGROUP) < 0 ||
         mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL) < 0) {
         perror("enter test cgroup");
         return -1;
@@ -160,7 +120,7 @@ static int helper(int (*body)(void))
     rc = WIFEXITED(status) ? WEXITSTATUS(status) : 96;
     /* Whatever the body left behind: killed, reaped (we are subreaper). */
     snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", test_cg);
-    write_file(kill_file, "1");
+    tl_write_file(kill_file, "1");
     while (wait(NULL) > 0 || errno == EINTR)
         ;
     wait_unpopulated(test_cg);
@@ -174,19 +134,22 @@ static int helper(int (*body)(void))
     return rc;
 }
 
-static void run_helper(int (*body)(void))
+/* A case: its body runs in the test cgroup, under helper(). */
+struct body {
+    int (*fn)(void);
+};
+
+static void run_helper(void **state)
 {
+    const struct body *b = *state;
     int status;
     pid_t pid;
 
-    if (geteuid() != 0) {
-        fprintf(stderr, "SKIP: needs root\n");
-        skip();
-    }
+    SKIP_UNLESS_ROOT();
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
-        _exit(helper(body));
+        _exit(helper(b->fn));
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     if (WEXITSTATUS(status) == SKIP_STATUS)
@@ -194,7 +157,23 @@ static void run_helper(int (*body)(void))
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+// clang-format off
+#define IN_TEST_CGROUP(name, fn) {#name, run_helper, NULL, NULL, &(struct body){fn}}
+// clang-format on
+
 /* ---- the bodies ------------------------------------------------------ */
+
+/* The cgroup of service web, for s: 0 when created (its fd is closed). */
+static int create_web(const struct svc_conf *s)
+{
+    struct step st = {{0}};
+    int fd = cgroup_service_create("web", s, &st);
+
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
 
 static pid_t spawn_sleeper(void)
 {
@@ -215,14 +194,9 @@ static int body_init(void)
     CHECK(cgroup_usable());
     CHECK(in_cgroup(getpid(), "0::/nsinit\n"));
     /* Nothing but the leaf, and the test cgroup itself holds no process. */
-    CHECK(read_file("/sys/fs/cgroup/cgroup.procs", buf, sizeof(buf)) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/cgroup.procs", buf, sizeof(buf)) == 0);
     CHECK(buf[0] == '\0');
     return 0;
-}
-
-static void test_init_moves_nsinit_into_a_leaf(void **state)
-{
-    run_helper(body_init);
 }
 
 static int body_lifecycle(void)
@@ -240,9 +214,7 @@ static int body_lifecycle(void)
     CHECK(stat("/sys/fs/cgroup/web.service", &sb) == 0 && S_ISDIR(sb.st_mode));
     close(fd);
     /* A second create reuses the directory. */
-    fd = cgroup_service_create("web", &s, &st);
-    CHECK(fd >= 0);
-    close(fd);
+    CHECK(create_web(&s) == 0);
 
     pid = spawn_sleeper();
     CHECK(pid > 0);
@@ -258,11 +230,6 @@ static int body_lifecycle(void)
     CHECK(cgroup_service_remove("web") == 0);
     CHECK(cgroup_service_kill("web") == 0);
     return 0;
-}
-
-static void test_service_create_attach_kill_remove(void **state)
-{
-    run_helper(body_lifecycle);
 }
 
 static int body_clone_into_cgroup(void)
@@ -290,24 +257,16 @@ static int body_clone_into_cgroup(void)
     return 0;
 }
 
-static void test_create_fd_works_with_clone_into_cgroup(void **state)
-{
-    run_helper(body_clone_into_cgroup);
-}
-
 /* A service with descendants: the per-pid fallback reaches them all. */
 static int body_kill_each(void)
 {
     struct svc_conf s = {0};
-    struct step st = {{0}};
-    int fd, status;
+    int status;
     pid_t pid;
     char buf[256];
 
     CHECK(cgroup_init() == 0);
-    fd = cgroup_service_create("web", &s, &st);
-    CHECK(fd >= 0);
-    close(fd);
+    CHECK(create_web(&s) == 0);
     pid = fork();
     if (pid == 0) {
         if (cgroup_service_attach("web", getpid()) < 0)
@@ -320,7 +279,7 @@ static int body_kill_each(void)
     }
     CHECK(pid > 0);
     for (int i = 0; i < 100; i++) { /* until the chain of 4 is in place */
-        CHECK(read_file("/sys/fs/cgroup/web.service/cgroup.procs", buf, sizeof(buf)) ==
+        CHECK(tl_read_file("/sys/fs/cgroup/web.service/cgroup.procs", buf, sizeof(buf)) ==
               0);
         int lines = 0;
         for (char *p = buf; *p; p++)
@@ -334,28 +293,20 @@ static int body_kill_each(void)
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     CHECK(wait_unpopulated("/sys/fs/cgroup/web.service"));
     /* The freezer was thawed again. */
-    CHECK(read_file("/sys/fs/cgroup/web.service/cgroup.freeze", buf, sizeof(buf)) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/cgroup.freeze", buf, sizeof(buf)) ==
+          0);
     CHECK(buf[0] == '0');
     return 0;
-}
-
-static void test_kill_fallback_kills_every_process(void **state)
-{
-    run_helper(body_kill_each);
 }
 
 static int body_remove_busy(void)
 {
     struct svc_conf s = {0};
-    struct step st = {{0}};
     struct stat sb;
-    int fd;
     pid_t pid;
 
     CHECK(cgroup_init() == 0);
-    fd = cgroup_service_create("web", &s, &st);
-    CHECK(fd >= 0);
-    close(fd);
+    CHECK(create_web(&s) == 0);
     pid = spawn_sleeper();
     CHECK(pid > 0 && cgroup_service_attach("web", pid) == 0);
     CHECK(cgroup_service_remove("web") == 0); /* EBUSY: tolerated */
@@ -368,16 +319,11 @@ static int body_remove_busy(void)
     return 0;
 }
 
-static void test_remove_of_busy_cgroup_is_tolerated(void **state)
-{
-    run_helper(body_remove_busy);
-}
-
 static bool controllers_enabled(void)
 {
     char buf[256];
 
-    return read_file("/sys/fs/cgroup/cgroup.subtree_control", buf, sizeof(buf)) == 0 &&
+    return tl_read_file("/sys/fs/cgroup/cgroup.subtree_control", buf, sizeof(buf)) == 0 &&
            strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
 }
 
@@ -386,9 +332,7 @@ static int body_warnings_without_controllers(void)
     struct svc_conf s = {.memory_max = 64 << 20, .pids_max = 10};
     struct svc_conf c = {.cpu_weight = 50};
     struct svc_conf none = {0};
-    struct step st = {{0}};
     char msg[200];
-    int fd;
 
     CHECK(cgroup_init() == 0);
     if (controllers_enabled()) {
@@ -396,9 +340,7 @@ static int body_warnings_without_controllers(void)
         return SKIP_STATUS;
     }
     /* The service still gets its cgroup; its limits are skipped. */
-    fd = cgroup_service_create("web", &s, &st);
-    CHECK(fd >= 0);
-    close(fd);
+    CHECK(create_web(&s) == 0);
     CHECK(access("/sys/fs/cgroup/web.service/memory.max", F_OK) == -1);
     CHECK(!cgroup_limits_warning(&none, msg, sizeof(msg)));
     CHECK(cgroup_limits_warning(&s, msg, sizeof(msg)));
@@ -411,18 +353,11 @@ static int body_warnings_without_controllers(void)
     return 0;
 }
 
-static void test_missing_controllers_warned_once_each(void **state)
-{
-    run_helper(body_warnings_without_controllers);
-}
-
 static int body_limits_written(void)
 {
     struct svc_conf s = {.memory_max = 64 << 20, .pids_max = 10, .cpu_weight = 50};
     struct svc_conf none = {0};
-    struct step st = {{0}};
     char buf[64];
-    int fd;
 
     CHECK(cgroup_init() == 0);
     if (!controllers_enabled()) {
@@ -431,30 +366,21 @@ static int body_limits_written(void)
                 "cgroup v2 here (v1/v2 hybrid host): limits are tested in the VM\n");
         return SKIP_STATUS;
     }
-    fd = cgroup_service_create("web", &s, &st);
-    CHECK(fd >= 0);
-    close(fd);
-    CHECK(read_file("/sys/fs/cgroup/web.service/memory.max", buf, sizeof(buf)) == 0);
+    CHECK(create_web(&s) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/memory.max", buf, sizeof(buf)) == 0);
     CHECK(strcmp(buf, "67108864\n") == 0);
-    CHECK(read_file("/sys/fs/cgroup/web.service/pids.max", buf, sizeof(buf)) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/pids.max", buf, sizeof(buf)) == 0);
     CHECK(strcmp(buf, "10\n") == 0);
-    CHECK(read_file("/sys/fs/cgroup/web.service/cpu.weight", buf, sizeof(buf)) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/cpu.weight", buf, sizeof(buf)) == 0);
     CHECK(strcmp(buf, "50\n") == 0);
     CHECK(!cgroup_limits_warning(&s, buf, sizeof(buf)));
     /* Reused with a config without limits: back to the defaults. */
-    fd = cgroup_service_create("web", &none, &st);
-    CHECK(fd >= 0);
-    close(fd);
-    CHECK(read_file("/sys/fs/cgroup/web.service/memory.max", buf, sizeof(buf)) == 0);
+    CHECK(create_web(&none) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/memory.max", buf, sizeof(buf)) == 0);
     CHECK(strcmp(buf, "max\n") == 0);
-    CHECK(read_file("/sys/fs/cgroup/web.service/cpu.weight", buf, sizeof(buf)) == 0);
+    CHECK(tl_read_file("/sys/fs/cgroup/web.service/cpu.weight", buf, sizeof(buf)) == 0);
     CHECK(strcmp(buf, "100\n") == 0);
     return 0;
-}
-
-static void test_limits_written_and_reset_on_reuse(void **state)
-{
-    run_helper(body_limits_written);
 }
 
 /* Not cgroup2 at /sys/fs/cgroup (a tmpfs, as on v1 hosts): not usable, and
@@ -464,10 +390,7 @@ static void test_init_refuses_non_cgroup2(void **state)
     int status;
     pid_t pid;
 
-    if (geteuid() != 0) {
-        fprintf(stderr, "SKIP: needs root\n");
-        skip();
-    }
+    SKIP_UNLESS_ROOT();
     pid = fork();
     if (pid == 0) {
         struct svc_conf s = {.memory_max = 1 << 20};
@@ -500,13 +423,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_refuses_non_cgroup2),
-        cmocka_unit_test(test_init_moves_nsinit_into_a_leaf),
-        cmocka_unit_test(test_service_create_attach_kill_remove),
-        cmocka_unit_test(test_create_fd_works_with_clone_into_cgroup),
-        cmocka_unit_test(test_kill_fallback_kills_every_process),
-        cmocka_unit_test(test_remove_of_busy_cgroup_is_tolerated),
-        cmocka_unit_test(test_missing_controllers_warned_once_each),
-        cmocka_unit_test(test_limits_written_and_reset_on_reuse),
+        IN_TEST_CGROUP(test_init_moves_nsinit_into_a_leaf, body_init),
+        IN_TEST_CGROUP(test_service_create_attach_kill_remove, body_lifecycle),
+        IN_TEST_CGROUP(test_create_fd_works_with_clone_into_cgroup,
+                       body_clone_into_cgroup),
+        IN_TEST_CGROUP(test_kill_fallback_kills_every_process, body_kill_each),
+        IN_TEST_CGROUP(test_remove_of_busy_cgroup_is_tolerated, body_remove_busy),
+        IN_TEST_CGROUP(test_missing_controllers_warned_once_each,
+                       body_warnings_without_controllers),
+        IN_TEST_CGROUP(test_limits_written_and_reset_on_reuse, body_limits_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "testlib.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -130,15 +131,6 @@ static int teardown(void **state)
 
 /* ---- the contract's example and defaults ---------------------------------- */
 
-static uint32_t ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    uint8_t q[4] = {a, b, c, d};
-    uint32_t v;
-
-    memcpy(&v, q, 4);
-    return v;
-}
-
 static void test_contract_example_is_valid(void **state)
 {
     struct config *c = load_path("config/examples/contract.conf");
@@ -155,7 +147,7 @@ static void test_contract_example_is_valid(void **state)
     assert_int_equal(c->n_bridges, 1);
     assert_string_equal(c->bridges[0].name, "br0");
     assert_true(c->bridges[0].has_addr);
-    assert_int_equal(c->bridges[0].addr, ip(192, 168, 2, 1));
+    assert_int_equal(c->bridges[0].addr, tl_ipv4(192, 168, 2, 1));
     assert_int_equal(c->bridges[0].prefix, 24);
     assert_int_equal(c->n_services, 5);
     assert_string_equal(c->services[0]->name, "db");
@@ -191,10 +183,10 @@ static void test_contract_example_is_valid(void **state)
     assert_string_equal(web->root, "/srv/web-root");
     assert_true(web->has_net);
     assert_string_equal(web->net_bridge, "br0");
-    assert_int_equal(web->net_addr, ip(192, 168, 2, 2));
+    assert_int_equal(web->net_addr, tl_ipv4(192, 168, 2, 2));
     assert_int_equal(web->net_prefix, 24);
     assert_true(web->net_has_gw);
-    assert_int_equal(web->net_gw, ip(192, 168, 2, 1));
+    assert_int_equal(web->net_gw, tl_ipv4(192, 168, 2, 1));
     assert_int_equal(web->stop_signal, SIGTERM);
     assert_int_equal(web->stop_timeout_ms, 5000);
     assert_true(web->is_main);

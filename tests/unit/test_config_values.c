@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "testlib.h"
 #include "names.h"
 #include "values.h"
 
@@ -189,28 +190,19 @@ static void test_limit_values(void **state)
     assert_int_equal(parse_limit("1K", &v), -1);
 }
 
-static uint32_t addr_of(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    uint8_t q[4] = {a, b, c, d};
-    uint32_t v;
-
-    memcpy(&v, q, 4);
-    return v;
-}
-
 static void test_ipv4_network_byte_order(void **state)
 {
     uint32_t a = 0;
     uint8_t p = 0;
 
     assert_int_equal(parse_ipv4("192.168.2.1", &a), 0);
-    assert_int_equal(a, addr_of(192, 168, 2, 1));
+    assert_int_equal(a, tl_ipv4(192, 168, 2, 1));
     assert_int_equal(parse_ipv4("0.0.0.0", &a), 0);
     assert_int_equal(a, 0);
     assert_int_equal(parse_ipv4("255.255.255.255", &a), 0);
     assert_int_equal(a, UINT32_MAX);
     assert_int_equal(parse_ipv4_prefix("10.1.2.3/8", &a, &p), 0);
-    assert_int_equal(a, addr_of(10, 1, 2, 3));
+    assert_int_equal(a, tl_ipv4(10, 1, 2, 3));
     assert_int_equal(p, 8);
     assert_int_equal(parse_ipv4_prefix("10.1.2.3/0", &a, &p), 0);
     assert_int_equal(p, 0);

@@ -12,23 +12,9 @@
 
 #include "idmap.h"
 #include "mounts.h"
-#include "mounts_testlib.h"
+#include "testlib.h"
 
-static char tmp[256];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    tl_tmpdir(tmp, sizeof(tmp), "idmap");
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tl_rm_tree(tmp);
-    return 0;
-}
+TL_TMP_GROUP("idmap")
 
 /* A service config "namespaces = user mnt pid, uid_map = gid_map = 0 100000
  * 65536" built by hand. */
@@ -109,29 +95,9 @@ struct root_case {
     char root[PATH_MAX];
 };
 
-static int only_mounts_below_dev_proc_and_root(void)
-{
-    char line[4096];
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    int ok = 1;
-
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof(line), f)) {
-        char point[4096];
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
-            continue;
-        if (strcmp(point, "/") && strcmp(point, "/proc") && strncmp(point, "/dev", 4)) {
-            fprintf(stderr, "unexpected mount: %s", line);
-            ok = 0;
-        }
-    }
-    fclose(f);
-    return ok;
-}
-
 static int child_userns_root(void *arg)
 {
+    static const char *const allowed[] = {"/", "/proc", "/dev*", NULL};
     struct root_case *r = arg;
     struct step st = {{0}};
     char buf[64];
@@ -149,7 +115,7 @@ static int child_userns_root(void *arg)
     /* the root dir belongs to host root, which is unmapped here */
     CHECK(stat("/", &sb) == 0 && sb.st_uid == 65534);
     CHECK(access("/etc/hostname", F_OK) < 0 && errno == ENOENT);
-    CHECK(only_mounts_below_dev_proc_and_root());
+    CHECK(tl_only_these_mounts(allowed));
     fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     CHECK(fd >= 0 && write(fd, "x", 1) == 1);
     close(fd);

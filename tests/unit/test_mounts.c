@@ -15,23 +15,9 @@
 #include <sys/statvfs.h>
 
 #include "mounts.h"
-#include "mounts_testlib.h"
+#include "testlib.h"
 
-static char tmp[256];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    tl_tmpdir(tmp, sizeof(tmp), "mounts");
-    return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    (void)state;
-    tl_rm_tree(tmp);
-    return 0;
-}
+TL_TMP_GROUP("mounts")
 
 static void path_in(char *buf, const char *rel)
 {
@@ -237,32 +223,6 @@ struct root_case {
     char root[PATH_MAX], host_file[PATH_MAX];
 };
 
-/* Every mount point the service sees must be one of these: nothing of the
- * host's tree (its /, /proc, /sys, /dev...) may be left. */
-static int only_these_mounts(const char *const *allowed)
-{
-    char line[4096];
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    int ok = 1;
-
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof(line), f)) {
-        char point[4096];
-        int known = 0;
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
-            continue;
-        for (const char *const *a = allowed; *a; a++)
-            known |= strcmp(point, *a) == 0;
-        if (!known) {
-            fprintf(stderr, "unexpected mount: %s", line);
-            ok = 0;
-        }
-    }
-    fclose(f);
-    return ok;
-}
-
 static int child_root(void *arg)
 {
     struct root_case *c = arg;
@@ -289,7 +249,7 @@ static int child_root(void *arg)
     CHECK(readlink("/proc/self", buf, sizeof(buf)) == 1 && buf[0] == '1');
     CHECK(statfs("/tmp", &sf) == 0 && sf.f_type == TMPFS_MAGIC);
     CHECK(tl_read_file("/data/file", buf, sizeof(buf)) == 0 && strcmp(buf, "hi") == 0);
-    CHECK(only_these_mounts(allowed));
+    CHECK(tl_only_these_mounts(allowed));
     return 0;
 }
 

@@ -31,7 +31,6 @@
 #include "cgroup.h"
 #include "fmt.h"
 #include "log.h"
-#include "loop.h"
 #include "options.h"
 #include "output.h"
 #include "runtime.h"
@@ -39,58 +38,16 @@
 #include "spawn.h"
 #include "supervisor.h"
 
+/* One launch at a time: a second watch fails the case. */
+#define FAKE_LOOP_WATCHES 1
+#include "fake_loop.h"
+
 #define GHOST_PID_BASE 5000000 /* > PID_MAX_LIMIT: no such process, ever */
 #define EXITED(code) ((code) << 8)
 #define SIGNALED(sig) (sig)
 #define T0 1000000 /* the fake clock's start, ms */
 
 /* ---- fakes ------------------------------------------------------------ */
-
-static uint64_t fake_now;
-
-uint64_t now_ms(void)
-{
-    return fake_now;
-}
-
-void timer_arm(struct timer *t, uint64_t at_ms)
-{
-    t->at = at_ms;
-    t->armed = true;
-    t->registered = true;
-}
-
-void timer_disarm(struct timer *t)
-{
-    t->armed = false;
-}
-
-/* The loop's fd table: only the launch report pipe is watched here. */
-static struct {
-    int fd;
-    loop_fd_fn fn;
-    void *ctx;
-} watch;
-static int watches, unwatches;
-
-int loop_watch(int fd, short events, loop_fd_fn fn, void *ctx)
-{
-    assert_int_equal(events, POLLIN);
-    assert_null(watch.fn); /* one launch at a time */
-    watch.fd = fd;
-    watch.fn = fn;
-    watch.ctx = ctx;
-    watches++;
-    return 0;
-}
-
-void loop_unwatch(int fd)
-{
-    assert_non_null(watch.fn);
-    assert_int_equal(fd, watch.fd);
-    memset(&watch, 0, sizeof(watch));
-    unwatches++;
-}
 
 /* What spawn_service and spawn_read_report do next. */
 static struct {
@@ -225,9 +182,7 @@ static int setup(void **state)
     svc.last_status = -1;
     svc.state = SVC_STOPPED;
 
-    fake_now = T0;
-    memset(&watch, 0, sizeof(watch));
-    watches = unwatches = 0;
+    fake_loop_reset(T0);
     memset(&sp, 0, sizeof(sp));
     flushes = changes = cg_kills = 0;
     cg_usable = false;
@@ -248,11 +203,11 @@ static void ev(enum svc_event e, int arg)
 /* The loop seeing the launch report pipe readable. */
 static void report(int rc)
 {
-    assert_non_null(watch.fn);
-    assert_ptr_equal(watch.ctx, &svc);
-    assert_int_equal(watch.fd, svc.report_fd);
+    assert_non_null(fake_watches[0].fn);
+    assert_ptr_equal(fake_watches[0].ctx, &svc);
+    assert_int_equal(fake_watches[0].fd, svc.report_fd);
     sp.report = rc;
-    watch.fn(watch.fd, POLLIN, watch.ctx);
+    fake_watches[0].fn(fake_watches[0].fd, POLLIN, fake_watches[0].ctx);
 }
 
 /* From waiting: launched, and its exec reported. */
@@ -612,8 +567,8 @@ static void test_deps_ok_launches_and_watches_the_launch_report(void **state)
     assert_int_equal(svc.pid, GHOST_PID_BASE + 1);
     assert_true(service_alive(&svc));
     assert_int_equal(svc.started_at, T0 + 77);
-    assert_int_equal(watches, 1);
-    assert_int_equal(watch.fd, svc.report_fd);
+    assert_int_equal(fake_watch_calls, 1);
+    assert_int_equal(fake_watches[0].fd, svc.report_fd);
     /* Copied at launch: a reload may free conf while it runs. */
     assert_int_equal(svc.stop_signal, SIGINT);
     assert_int_equal(svc.stop_timeout_ms, 1234);
@@ -626,7 +581,7 @@ static void test_report_closing_empty_makes_it_running(void **state)
     ev(EV_DEPS_OK, 0);
     report(0);
     assert_int_equal(svc.state, SVC_RUNNING);
-    assert_int_equal(unwatches, 1);
+    assert_int_equal(fake_unwatch_calls, 1);
     assert_int_equal(svc.report_fd, -1);
     assert_true(service_satisfies(&svc));
 }
@@ -637,8 +592,8 @@ static void test_report_still_open_keeps_starting_and_watching(void **state)
     ev(EV_DEPS_OK, 0);
     report(1);
     assert_int_equal(svc.state, SVC_STARTING);
-    assert_int_equal(unwatches, 0);
-    assert_non_null(watch.fn);
+    assert_int_equal(fake_unwatch_calls, 0);
+    assert_non_null(fake_watches[0].fn);
     report(0);
     assert_int_equal(svc.state, SVC_RUNNING);
 }
@@ -651,7 +606,7 @@ static void test_reported_step_failure_is_a_rapid_failure_with_its_reason(void *
     report(-1);
     /* Not running: the child exits after its report, and that exit decides. */
     assert_int_equal(svc.state, SVC_STARTING);
-    assert_int_equal(unwatches, 1);
+    assert_int_equal(fake_unwatch_calls, 1);
     assert_false(service_satisfies(&svc));
     run_then_exit(5, EXITED(1));
     assert_int_equal(svc.state, SVC_BACKOFF);
@@ -669,8 +624,8 @@ static void test_exit_before_the_report_was_read_reads_it_first(void **state)
     sp.report_reason = "user www: no such user";
     run_then_exit(3, EXITED(1));
     assert_int_equal(sp.reads, 1);
-    assert_int_equal(unwatches, 1);
-    assert_null(watch.fn);
+    assert_int_equal(fake_unwatch_calls, 1);
+    assert_null(fake_watches[0].fn);
     assert_string_equal(svc.reason, "user www: no such user");
     assert_int_equal(svc.state, SVC_BACKOFF);
     assert_int_equal(svc.rapid, 1);
@@ -687,7 +642,7 @@ static void test_spawn_failure_is_a_rapid_failure_with_its_reason(void **state)
     assert_false(service_alive(&svc));
     assert_int_equal(svc.rapid, 1);
     assert_int_equal(svc.last_status, -1);
-    assert_int_equal(watches, 0);
+    assert_int_equal(fake_watch_calls, 0);
     assert_string_equal(svc.reason, "clone: Operation not permitted");
     assert_non_null(strstr(logbuf, "web: clone: Operation not permitted\n"));
     assert_int_equal(backoff_wait(), 1000);
@@ -720,7 +675,7 @@ static void test_parent_step_failure_without_report_counts_at_exit(void **state)
     ev(EV_START, 0);
     ev(EV_DEPS_OK, 0);
     assert_int_equal(svc.state, SVC_STARTING);
-    assert_int_equal(watches, 0);
+    assert_int_equal(fake_watch_calls, 0);
     fmt(svc.reason, sizeof(svc.reason), "uid_map: Operation not permitted");
     run_then_exit(2, SIGNALED(SIGKILL));
     assert_int_equal(svc.state, SVC_BACKOFF);

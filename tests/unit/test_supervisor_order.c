@@ -28,72 +28,18 @@
 #include "config.h"
 #include "control.h"
 #include "fmt.h"
-#include "loop.h"
 #include "net.h"
 #include "output.h"
 #include "runtime.h"
 #include "service.h"
 #include "spawn.h"
 #include "supervisor.h"
+#include "fake_loop.h"
 
 #define GHOST_PID_BASE 5000000 /* > PID_MAX_LIMIT: no such process, ever */
 #define EXITED(code) ((code) << 8)
 
 /* ---- fakes ------------------------------------------------------------ */
-
-static uint64_t fake_now = 1000000;
-static struct timer *timers[MAX_SERVICES];
-static int n_timers;
-
-uint64_t now_ms(void)
-{
-    return fake_now;
-}
-
-void timer_arm(struct timer *t, uint64_t at_ms)
-{
-    if (!t->registered) {
-        assert_true(n_timers < MAX_SERVICES);
-        timers[n_timers++] = t;
-        t->registered = true;
-    }
-    t->at = at_ms;
-    t->armed = true;
-}
-
-void timer_disarm(struct timer *t)
-{
-    t->armed = false;
-}
-
-static struct {
-    int fd;
-    loop_fd_fn fn;
-    void *ctx;
-} watches[MAX_SERVICES];
-
-int loop_watch(int fd, short events, loop_fd_fn fn, void *ctx)
-{
-    for (int i = 0; i < MAX_SERVICES; i++)
-        if (!watches[i].fn) {
-            watches[i].fd = fd;
-            watches[i].fn = fn;
-            watches[i].ctx = ctx;
-            return 0;
-        }
-    fail_msg("watch table full");
-    return -1;
-}
-
-void loop_unwatch(int fd)
-{
-    for (int i = 0; i < MAX_SERVICES; i++)
-        if (watches[i].fn && watches[i].fd == fd) {
-            watches[i].fn = NULL;
-            return;
-        }
-    fail_msg("fd %d was not watched", fd);
-}
 
 /* Every launch, in order: "db web ...". */
 static char launches[4096];
@@ -205,6 +151,7 @@ static void run_isolated(void **state)
     assert_true(pid >= 0);
     if (pid == 0) {
         setenv("CMOCKA_TEST_ABORT", "1", 1);
+        fake_loop_reset(1000000);
         b->fn();
         _exit(0);
     }
@@ -268,14 +215,11 @@ static struct service *find(const char *name)
 /* The loop finding name's launch report pipe closed empty: it exec'd. */
 static void execs(const char *name)
 {
-    struct service *s = find(name);
+    struct fake_watch *w = fake_loop_watch_of(find(name));
 
-    for (int i = 0; i < MAX_SERVICES; i++)
-        if (watches[i].fn && watches[i].ctx == s) {
-            watches[i].fn(watches[i].fd, POLLIN, watches[i].ctx);
-            return;
-        }
-    fail_msg("%s has no launch being watched (%s)", name, states());
+    if (!w)
+        fail_msg("%s has no launch being watched (%s)", name, states());
+    w->fn(w->fd, POLLIN, w->ctx);
 }
 
 /* Its process reaped with this exit code. */
@@ -285,17 +229,6 @@ static void exits(const char *name, int code)
 
     assert_true(s->pid > 0);
     assert_true(supervisor_on_exit(s->pid, EXITED(code)));
-}
-
-/* The loop firing every timer due by now + ms, as loop.c does. */
-static void advance(uint64_t ms)
-{
-    fake_now += ms;
-    for (int i = 0; i < n_timers; i++)
-        if (timers[i]->armed && timers[i]->at <= fake_now) {
-            timers[i]->armed = false;
-            timers[i]->fire(timers[i]);
-        }
 }
 
 #define assert_states(want) assert_string_equal(states(), want)
@@ -373,7 +306,7 @@ static void test_after_a_failed_oneshot_keeps_waiting(void)
     execs("migrate");
     exits("migrate", 1);
     assert_states("migrate:failed web:waiting");
-    advance(60000);
+    fake_loop_advance(60000);
     assert_string_equal(launches, "migrate");
 }
 
@@ -385,9 +318,9 @@ static void test_after_a_oneshot_that_succeeds_on_retry_starts_then(void)
     execs("migrate");
     exits("migrate", 1);
     assert_states("migrate:backoff web:waiting");
-    advance(1999);
+    fake_loop_advance(1999);
     assert_string_equal(launches, "migrate");
-    advance(1);
+    fake_loop_advance(1);
     assert_string_equal(launches, "migrate migrate");
     execs("migrate");
     exits("migrate", 0);
@@ -431,7 +364,7 @@ static void test_a_dependency_in_backoff_holds_back_the_ones_not_yet_started(voi
               "[service web]\nexec = /bin/web\nafter = db\n");
     exits("db", 1); /* died before its exec was reported */
     assert_states("db:backoff web:waiting");
-    advance(1000);
+    fake_loop_advance(1000);
     execs("db");
     assert_states("db:running web:starting");
 }
@@ -444,7 +377,7 @@ static void test_a_running_dependent_stays_when_its_dependency_restarts(void)
     execs("web");
     exits("db", 1);
     assert_states("db:backoff web:running");
-    advance(1000);
+    fake_loop_advance(1000);
     execs("db");
     assert_states("db:running web:running");
     assert_string_equal(launches, "db web db");
@@ -479,7 +412,7 @@ static void test_ctl_start_of_a_dependent_waits_for_its_dependency(void)
     assert_states("db:backoff web:failed");
     service_event(find("web"), EV_START, 0); /* what control.c does */
     assert_states("db:backoff web:waiting");
-    advance(1000);
+    fake_loop_advance(1000);
     assert_states("db:starting web:waiting");
     execs("db");
     assert_states("db:running web:starting");
@@ -617,7 +550,7 @@ static void test_shutdown_stops_waiting_and_backoff_services_at_once(void)
     assert_states("db:starting web:waiting flaky:backoff");
     supervisor_stop_all();
     assert_states("db:stopping web:stopped flaky:stopped");
-    advance(60000); /* flaky's backoff timer is gone: no restart */
+    fake_loop_advance(60000); /* flaky's backoff timer is gone: no restart */
     assert_states("db:stopping web:stopped flaky:stopped");
     assert_string_equal(launches, "db flaky");
 }
@@ -643,7 +576,7 @@ static void test_shutdown_does_not_restart_a_service_that_crashes_meanwhile(void
     exits("db", 1); /* not yet asked to stop, it crashes */
     assert_states("db:stopped web:stopping");
     exits("web", 0);
-    advance(60000);
+    fake_loop_advance(60000);
     assert_states("db:stopped web:stopped");
     assert_int_equal(services_stopped, 1);
     assert_string_equal(launches, "db web");
@@ -668,9 +601,9 @@ static void test_shutdown_sigkills_a_service_past_its_stop_timeout(void)
     execs("db");
     execs("web");
     supervisor_stop_all();
-    advance(2999);
+    fake_loop_advance(2999);
     assert_false(find("web")->killed);
-    advance(1);
+    fake_loop_advance(1);
     assert_true(find("web")->killed);
     assert_states("db:running web:stopping"); /* until its exit is reaped */
     assert_true(supervisor_on_exit(find("web")->pid, SIGKILL)); /* killed by it */

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "timens.h"
-#include "mounts_testlib.h"
+#include "testlib.h"
 
 static int64_t ns_of(clockid_t clock)
 {

@@ -1,9 +1,10 @@
-/* Helpers for the mount, id-map and time-namespace tests: children that
- * unshare what they need (always a private mount namespace first, so that
- * nothing reaches the host's mount table), hand-built svc_conf lists, and
- * checks that report the failing line from inside a child. */
-#ifndef MOUNTS_TESTLIB_H
-#define MOUNTS_TESTLIB_H
+/* Helpers for the tests that need root: children that unshare what they
+ * need (always a private mount namespace first, so that nothing reaches the
+ * host's mount table), checks that report the failing line from inside a
+ * child, small file helpers, a scratch directory per group of cases, and
+ * hand-built svc_conf lists. */
+#ifndef TESTLIB_H
+#define TESTLIB_H
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -34,8 +35,10 @@
 
 #define SKIP_UNLESS_ROOT()                                                               \
     do {                                                                                 \
-        if (geteuid() != 0)                                                              \
+        if (geteuid() != 0) {                                                            \
+            fprintf(stderr, "SKIP: needs root\n");                                       \
             skip();                                                                      \
+        }                                                                                \
     } while (0)
 
 static inline void tl_list_add(struct list *l, struct item *it)
@@ -70,6 +73,16 @@ static inline void tl_idmap(struct list *l, struct idmap_item *m, uint32_t insid
     m->outside = outside;
     m->count = count;
     tl_list_add(l, &m->it);
+}
+
+/* The IPv4 address a.b.c.d as the config holds it: in network byte order. */
+static inline uint32_t tl_ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    uint8_t q[4] = {a, b, c, d};
+    uint32_t v;
+
+    memcpy(&v, q, 4);
+    return v;
 }
 
 /* Waits for pid; returns its exit status, or 128+N when killed by N. */
@@ -141,6 +154,43 @@ static inline int tl_has_mount(const char *mountinfo, const char *path)
     return found;
 }
 
+/* Is point one of allowed (NULL-ended)? An entry ending in '*' allows
+ * every point that starts with what comes before it. */
+static inline int tl_mount_allowed(const char *point, const char *const *allowed)
+{
+    for (const char *const *a = allowed; *a; a++) {
+        size_t len = strlen(*a);
+        if (len && (*a)[len - 1] == '*' ? strncmp(point, *a, len - 1) == 0
+                                        : strcmp(point, *a) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Every mount point the caller sees must be one of allowed: nothing of the
+ * host's tree (its /, /proc, /sys, /dev...) may be left. Prints each other
+ * one; 0 when there was one (or mountinfo cannot be read). */
+static inline int tl_only_these_mounts(const char *const *allowed)
+{
+    char line[4096];
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    int ok = 1;
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        char point[4096];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
+            continue;
+        if (!tl_mount_allowed(point, allowed)) {
+            fprintf(stderr, "unexpected mount: %s", line);
+            ok = 0;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
 /* A fresh directory under /tmp that a user namespace's root may enter. */
 static inline void tl_tmpdir(char *buf, size_t size, const char *what)
 {
@@ -165,6 +215,24 @@ static inline void tl_rm_tree(const char *dir)
 {
     nftw(dir, tl_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
+
+/* Defines tmp, the scratch directory of a group of cases
+ * (/tmp/nsinit-what-XXXXXX), and the group's fixtures: setup_tmp makes it,
+ * teardown_tmp removes it with all it holds. */
+#define TL_TMP_GROUP(what)                                                               \
+    static char tmp[256];                                                                \
+    static int setup_tmp(void **state)                                                   \
+    {                                                                                    \
+        (void)state;                                                                     \
+        tl_tmpdir(tmp, sizeof(tmp), what);                                               \
+        return 0;                                                                        \
+    }                                                                                    \
+    static int teardown_tmp(void **state)                                                \
+    {                                                                                    \
+        (void)state;                                                                     \
+        tl_rm_tree(tmp);                                                                 \
+        return 0;                                                                        \
+    }
 
 static inline int tl_write_file(const char *path, const char *text)
 {
