@@ -69,7 +69,7 @@ $(HOST_OBJDIR)/libnsinit.a: $(LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(HOST_OBJDIR)/test_%: tests/unit/test_%.c $(HOST_OBJDIR)/libnsinit.a
+$(HOST_OBJDIR)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HOST_OBJDIR)/libnsinit.a
 	@echo "  CC (test) $<"
 	@gcc $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_OBJDIR)/libnsinit.a -lcmocka
 
