@@ -28,17 +28,21 @@
 #define BOOT_CONFIG "/etc/nsinit.conf"
 
 static bool machine; /* the first process of a machine, not of a container */
+static bool is_machine_init(void);
 
+/* /run and /tmp only on a machine: in a container they are the image's
+ * own directories, and a tmpfs would hide what is there. */
 static const struct {
     const char *type, *dir, *opts;
     unsigned long flags;
+    bool machine_only;
 } early_mounts[] = {
-    {"proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
-    {"sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
-    {"devtmpfs", "/dev", "mode=0755", MS_NOSUID},
-    {"devpts", "/dev/pts", "mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC},
-    {"tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV},
-    {"tmpfs", "/tmp", "mode=1777", MS_NOSUID | MS_NODEV},
+    {"proc", "/proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, false},
+    {"sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, false},
+    {"devtmpfs", "/dev", "mode=0755", MS_NOSUID, false},
+    {"devpts", "/dev/pts", "mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC, false},
+    {"tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV, true},
+    {"tmpfs", "/tmp", "mode=1777", MS_NOSUID | MS_NODEV, true},
 };
 
 /* Mounted already? Compare the device of DIR with that of its parent. */
@@ -56,7 +60,7 @@ static void mount_early(void)
     for (size_t i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
         const char *dir = early_mounts[i].dir;
 
-        if (is_mountpoint(dir))
+        if (is_mountpoint(dir) || (early_mounts[i].machine_only && !machine))
             continue;
         mkdir(dir, 0755);
         if (mount(early_mounts[i].type, dir, early_mounts[i].type, early_mounts[i].flags,
@@ -110,8 +114,10 @@ int boot_main(void)
         log_error("signal set-up: %s", strerror(errno));
     if (chdir("/") < 0)
         log_error("chdir /: %s", strerror(errno));
-    mount_early();
+    mount_early(); /* /proc first: is_machine_init reads it */
     machine = is_machine_init();
+    if (machine)
+        mount_early(); /* and now /run, /tmp */
     if (machine) {
         /* In a container the runtime's stdout is where output belongs. */
         console_setup();

@@ -24,7 +24,10 @@ boot_pid_found() {
     return 1
 }
 
-in_boot() { nsenter -t "$BOOT_PID" -m -p -u "$@"; }
+# The control socket is in the boot namespace's own /run; reach it through
+# /proc/PID/root, so the binary is run from here (its path may be hidden
+# in there).
+boot_ctl() { "$NSINIT" ctl -s "/proc/$BOOT_PID/root/run/nsinit.sock" "$@"; }
 
 test_boot_mode_starts_services_with_hostname_and_clean_env() {
     boot_in_namespace '[init]
@@ -32,11 +35,14 @@ hostname = bootbox
 [service hello]
 exec = /bin/sh -c "echo hello $(hostname) PATH=$PATH X=${X:-unset}; exec sleep 60"'
     wait_for 5 grep -q "hello: hello bootbox" "$TMP/out" || { cat "$TMP/out"; die "no service output"; }
+    # A container's /tmp is the image's: boot mode mounts nothing over it.
+    [ "$(stat -c %d "/proc/$BOOT_PID/root/tmp")" = "$(stat -c %d /tmp)" ] ||
+        die "boot mode mounted over /tmp in a container"
     # Boot mode starts services from PATH alone, not nsinit's environment.
     assert_contains "$TMP/out" "PATH=/usr/sbin:/usr/bin:/sbin:/bin X=unset"
-    in_boot "$NSINIT" ctl status hello >"$TMP/status"
+    boot_ctl status hello >"$TMP/status"
     assert_contains "$TMP/status" "^hello running pid="
-    in_boot "$NSINIT" ctl poweroff
+    boot_ctl poweroff
     wait_for 10 sh -c "! kill -0 $BOOT_UNSHARE 2>/dev/null" || die "poweroff did not end PID 1"
 }
 
@@ -47,9 +53,9 @@ test_boot_mode_without_config_still_answers_ctl() {
         >"$TMP/out" 2>&1 &
     BOOT_UNSHARE=$!
     wait_for 5 boot_pid_found || die "boot-mode nsinit did not start"
-    wait_for 5 in_boot test -S /run/nsinit.sock || { cat "$TMP/out"; die "no control socket"; }
+    wait_for 5 test -S "/proc/$BOOT_PID/root/run/nsinit.sock" || { cat "$TMP/out"; die "no control socket"; }
     assert_contains "$TMP/out" "/etc/nsinit.conf could not be read"
-    in_boot "$NSINIT" ctl halt
+    boot_ctl halt
     wait_for 10 sh -c "! kill -0 $BOOT_UNSHARE 2>/dev/null" || die "halt did not end PID 1"
 }
 
@@ -61,7 +67,7 @@ exec = /bin/true
 colour = blue'
     wait_for 5 grep -q "good: good up" "$TMP/out" || { cat "$TMP/out"; die "valid service did not start"; }
     assert_contains "$TMP/out" "/etc/nsinit.conf:5: unknown key 'colour'"
-    in_boot "$NSINIT" ctl status >"$TMP/status"
+    boot_ctl status >"$TMP/status"
     assert_contains "$TMP/status" "^bad failed .*reason=\"invalid config at /etc/nsinit.conf:3\""
     assert_contains "$TMP/status" "^good running"
     kill -TERM "$BOOT_PID" # the kernel's reboot signal: an orderly shutdown
