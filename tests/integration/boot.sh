@@ -10,7 +10,14 @@ boot_in_namespace() {
         mount -t tmpfs tmpfs /etc && cp '$TMP/nsinit.conf' /etc/nsinit.conf &&
         mount -t tmpfs tmpfs /run && exec '$NSINIT'" >"$TMP/out" 2>&1 &
     BOOT_UNSHARE=$!
+    end_boot_on_exit
     wait_for 5 boot_pid_found || die "boot-mode nsinit did not start"
+}
+
+# A failed assertion must not leave the namespace running: unshare
+# --kill-child takes its PID 1 (and so the whole namespace) with it.
+end_boot_on_exit() {
+    trap 'rc=$?; kill -KILL $BOOT_UNSHARE 2>/dev/null || true; exit $rc' EXIT
 }
 
 boot_pid_found() {
@@ -52,6 +59,7 @@ test_boot_mode_without_config_still_answers_ctl() {
         mount -t tmpfs tmpfs /etc && mount -t tmpfs tmpfs /run && exec '$NSINIT'" \
         >"$TMP/out" 2>&1 &
     BOOT_UNSHARE=$!
+    end_boot_on_exit
     wait_for 5 boot_pid_found || die "boot-mode nsinit did not start"
     wait_for 5 test -S "/proc/$BOOT_PID/root/run/nsinit.sock" || { cat "$TMP/out"; die "no control socket"; }
     assert_contains "$TMP/out" "/etc/nsinit.conf could not be read"
