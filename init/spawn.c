@@ -66,6 +66,17 @@ static const char *join_name(const struct join_item *j)
     return j->service ? j->service : j->path;
 }
 
+/* The namespace file of a join: its path, or the running target's. */
+static int join_open(const struct join_item *j, pid_t target)
+{
+    char path[64];
+
+    if (j->path)
+        return open(j->path, O_RDONLY | O_CLOEXEC);
+    fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)target, j->kind);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Opens every namespace to join before entering any: once in another mount
  * namespace, /proc no longer shows the targets' pids. pid is joined by PID 1
  * around the clone (pid_join_enter), so it is left at -1. */
@@ -75,19 +86,12 @@ static int child_join_open(const struct svc_conf *c, const pid_t *targets, int *
     int i = 0;
 
     LIST_FOR(struct join_item, j, &c->joins) {
-        char path[64];
-        const char *p = j->path;
-
         if (i == SPAWN_MAX_JOINS)
             break;
         fds[i] = -1;
         if (j->ns_flag != CLONE_NEWPID) {
-            if (!p) {
-                fmt(path, sizeof(path), "/proc/%d/ns/%s", (int)targets[i], j->kind);
-                p = path;
-            }
             STEP_NAME(st, "join %s:%s", j->kind, join_name(j));
-            if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+            if ((fds[i] = join_open(j, targets[i])) < 0)
                 return -1;
         }
         i++;
@@ -294,21 +298,16 @@ static int pid_join_enter(const struct svc_conf *c, const pid_t *targets, int *o
 
     *own = -1;
     LIST_FOR(struct join_item, j, &c->joins) {
-        char path[64];
         int fd;
 
         if (j->ns_flag != CLONE_NEWPID) {
             i++;
             continue;
         }
-        STEP_NAME(st, "join pid:%s", j->service ? j->service : j->path);
-        if (j->path)
-            fmt(path, sizeof(path), "%s", j->path);
-        else
-            fmt(path, sizeof(path), "/proc/%d/ns/pid", (int)targets[i]);
+        STEP_NAME(st, "join pid:%s", join_name(j));
         if ((*own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
             return -1;
-        if ((fd = open(j->path ? j->path : path, O_RDONLY | O_CLOEXEC)) < 0)
+        if ((fd = join_open(j, targets[i])) < 0)
             return -1;
         if (setns(fd, CLONE_NEWPID) < 0) {
             close(fd);

@@ -48,11 +48,6 @@ pid_t supervisor_pid_of(const char *name)
     return s && s->state == SVC_RUNNING ? s->pid : 0;
 }
 
-const struct config *supervisor_config(void)
-{
-    return conf;
-}
-
 struct service *supervisor_service(int i)
 {
     return i >= 0 && i < MAX_SERVICES && services[i].used ? &services[i] : NULL;
@@ -269,14 +264,6 @@ void supervisor_stop_all(void)
 {
     stopping_all = true;
     supervisor_changed();
-}
-
-bool supervisor_busy(void)
-{
-    for (int i = 0; i < MAX_SERVICES; i++)
-        if (services[i].used && service_alive(&services[i]))
-            return true;
-    return false;
 }
 
 void supervisor_cleanup(void)

@@ -22,8 +22,6 @@ bool supervisor_on_exit(pid_t pid, int wstatus);
 void supervisor_stop_all(void);
 /* Re-reads the config file; errors go to d and change nothing. */
 int supervisor_reload(struct diag *d);
-/* True while any service process is alive. */
-bool supervisor_busy(void);
 /* At the very end: bridges down, control socket removed. */
 void supervisor_cleanup(void);
 /* The pid of a running service, or 0. */
@@ -33,7 +31,5 @@ void supervisor_changed(void);
 /* By name, or NULL; and by table index (NULL for a free slot). */
 struct service *supervisor_find(const char *name);
 struct service *supervisor_service(int i);
-/* The config in force (NULL before start). */
-const struct config *supervisor_config(void);
 
 #endif
