@@ -426,8 +426,9 @@ need_script() {
     command -v script >/dev/null || skip "script (util-linux) not installed"
 }
 
-# ids from a pty session, without the CR the terminal adds.
-pty_ids() { script -qfec "$1" /dev/null </dev/null | tr -d '\r' | tail -1; }
+# ids from a pty session, without the CR the terminal adds. The command
+# replaces the shell script starts: dash (SHELL=/bin/sh) would fork it.
+pty_ids() { script -qfec "exec $1" /dev/null </dev/null | tr -d '\r' | tail -1; }
 
 test_group_command_gets_terminal_foreground() {
     local pid pgid sid tpgid

@@ -42,6 +42,7 @@ zombies_under() {
 run_file() {
     local file=$1 t rc log
     for t in $(bash -c ". '$TOP/tests/integration/lib.sh'; . '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
+        [ -n "${TEST:-}" ] && case "$t" in *"$TEST"*) ;; *) continue ;; esac
         local dir
         dir=$(mktemp -d /tmp/nsinit-test.XXXXXX)
         log=$dir/.log
