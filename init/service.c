@@ -96,7 +96,7 @@ static void stop_timeout(struct service *s)
     kill(s->pid, SIGKILL);
 }
 
-/* After a stop: nothing of the service may stay behind. */
+/* After its process ended: nothing else of the service may stay behind. */
 static void kill_leftovers(struct service *s, pid_t pid)
 {
     kill(-pid, SIGKILL);
@@ -181,6 +181,10 @@ static void handle_exit(struct service *s, int wstatus)
     }
     describe_exit(s, status);
     unexpected_exit(s, status);
+    /* What it left behind would run twice after a restart. A oneshot
+     * that succeeded may have started a daemon on purpose: it stays. */
+    if (s->state != SVC_DONE && pid > 0)
+        kill_leftovers(s, pid);
 }
 
 static void ev_start(struct service *s)

@@ -122,6 +122,36 @@ test_restart_always_on_failure_and_never() {
     assert_eq 0 "$NS_RC"
 }
 
+test_leftovers_are_killed_when_the_service_ends() {
+    # Each run leaves a background child in its process group; a restart
+    # must not find the last run's child still there. A oneshot that
+    # succeeds keeps what it started (a daemon it launched).
+    {
+        conf_head
+        echo "[service leaky]"
+        echo "exec = /bin/sh -c \"sleep 1000 & echo \$! >>$TMP/kids; sleep 0.2; exit 1\""
+        echo "restart_delay = 100ms"; echo "restart_limit = 0"
+        echo "[service launcher]"
+        echo "exec = /bin/sh -c \"sleep 1000 & echo \$! >$TMP/daemon\""
+        echo "oneshot = yes"
+    } >conf
+    start_ns conf
+    wait_for 10 eval '[ "$(wc -l <kids)" -ge 3 ]' || die "leaky did not restart: $(cat err)"
+    wait_state launcher done
+    local kid last alive_kids=0
+    last=$(tail -1 kids)
+    for kid in $(cat kids); do
+        [ "$kid" = "$last" ] && continue
+        wait_for 2 eval '! alive $kid' || alive_kids=$((alive_kids + 1))
+    done
+    assert_eq 0 "$alive_kids" "children of ended runs still alive"
+    alive "$(cat daemon)" || die "the oneshot's daemon was killed"
+    stop_ns
+    assert_eq 0 "$NS_RC"
+    alive "$(cat daemon)" && die "the oneshot's daemon outlived nsinit"
+    return 0
+}
+
 test_restart_delay_is_waited() {
     {
         conf_head

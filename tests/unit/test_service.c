@@ -1112,10 +1112,29 @@ static void test_exit_while_stopping_kills_its_cgroup_when_usable(void **state)
     ev(EV_EXIT, SIGNALED(SIGTERM));
     assert_int_equal(cg_kills, 1);
     assert_string_equal(cg_killed, "web");
-    /* An exit nobody asked for leaves it alone: it restarts in it. */
+    /* An exit nobody asked for kills what it left too: a restart must
+     * not run beside it. */
     ev(EV_START, 0);
     launch_to_running();
     run_then_exit(10, EXITED(1));
+    assert_int_equal(svc.state, SVC_BACKOFF);
+    assert_int_equal(cg_kills, 2);
+}
+
+static void test_oneshot_done_keeps_what_it_started(void **state)
+{
+    cg_usable = true;
+    conf.oneshot = true;
+    bring_up();
+    run_then_exit(10, EXITED(0));
+    assert_int_equal(svc.state, SVC_DONE);
+    assert_int_equal(cg_kills, 0);
+    /* A failed one does not. */
+    conf.restart = RESTART_NEVER;
+    ev(EV_START, 0);
+    launch_to_running();
+    run_then_exit(10, EXITED(3));
+    assert_int_equal(svc.state, SVC_FAILED);
     assert_int_equal(cg_kills, 1);
 }
 
@@ -1308,6 +1327,7 @@ int main(void)
         T(test_stop_timeout_kills_it_before_it_leads_its_own_group),
         T(test_exit_while_stopping_kills_the_leftovers_of_its_group),
         T(test_exit_while_stopping_kills_its_cgroup_when_usable),
+        T(test_oneshot_done_keeps_what_it_started),
         T(test_second_timer_after_sigkill_does_nothing_more),
         T(test_stop_while_starting_stops_it),
         T(test_stop_waiting_or_backoff_stops_at_once),
