@@ -444,3 +444,27 @@ void control_stop(void)
     unlink(sock_path);
     listen_fd = -1;
 }
+
+/* A reload that names another socket: the new one listens before the old
+ * one goes, so a failure keeps the old one answering. */
+int control_move(const char *path)
+{
+    char old[sizeof(sock_path)];
+    int fd = listen_fd;
+
+    if (fd < 0 || !path || !*path || !strcmp(path, sock_path))
+        return 0;
+    memcpy(old, sock_path, sizeof(old));
+    loop_unwatch(fd);
+    listen_fd = -1;
+    if (control_start(path) < 0) {
+        int err = errno;
+        listen_fd = fd;
+        if (loop_watch(fd, POLLIN, on_listen, NULL) < 0)
+            log_error("control socket %s: %s", old, strerror(errno));
+        return errno = err, -1;
+    }
+    close(fd);
+    unlink(old);
+    return 0;
+}

@@ -11,5 +11,7 @@
 
 int control_start(const char *path);
 void control_stop(void);
+/* Listens on path instead (reload); the old socket stays on failure. */
+int control_move(const char *path);
 
 #endif

@@ -138,6 +138,26 @@ test_reload_applies_the_difference() {
     assert_eq 0 "$NS_RC"
 }
 
+test_reload_moves_the_control_socket() {
+    { conf_head; sleeper keep; } >conf
+    start_ns conf
+    wait_state keep running
+    # The new path answers, the old one is gone.
+    sed "s|^socket = .*|socket = $TMP/sock2|" conf >conf.new && mv conf.new conf
+    ctl reload || die "reload failed: $(tail err)"
+    wait_for 5 test -S "$TMP/sock2" || die "no socket at the new path: $(tail err)"
+    [ ! -e "$SOCK" ] || die "the old socket is still there"
+    "$NSINIT" ctl -s "$TMP/sock2" status keep | grep -q "^keep running " || die "no answer on the new socket"
+    # A path it cannot bind keeps the socket where it was.
+    sed "s|^socket = .*|socket = $TMP/no/such/dir/sock|" conf >conf.new && mv conf.new conf
+    "$NSINIT" ctl -s "$TMP/sock2" reload || true
+    wait_line err "nsinit: reload: control socket $TMP/no/such/dir/sock: No such file or directory; still on $TMP/sock2"
+    "$NSINIT" ctl -s "$TMP/sock2" status keep | grep -q "^keep running " || die "the socket was lost"
+    stop_ns
+    assert_eq 0 "$NS_RC"
+    [ ! -e "$TMP/sock2" ] || die "socket left behind at exit"
+}
+
 test_reload_with_errors_is_rejected_whole() {
     { conf_head; sleeper keep; sleeper change; } >conf
     start_ns conf
