@@ -41,7 +41,14 @@ struct file_state {
 
 /* ---- reading ----------------------------------------------------------- */
 
-static int parse_open(const char *path)
+/* No errno says "not a regular file": one no open() here can return
+ * carries it from parse_open to the message. */
+#define ENOT_REGULAR EMEDIUMTYPE
+
+/* The file named on the command line may be a pipe (`check /dev/stdin`);
+ * an included one must be a regular file: a device or a FIFO someone
+ * holds open would block PID 1 in read(). */
+static int parse_open(const char *path, bool included)
 {
     /* O_NONBLOCK: opening a FIFO without a writer must not hang PID 1. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -53,6 +60,10 @@ static int parse_open(const char *path)
         goto fail;
     if (S_ISDIR(sb.st_mode)) {
         errno = EISDIR;
+        goto fail;
+    }
+    if (included && !S_ISREG(sb.st_mode)) {
+        errno = ENOT_REGULAR;
         goto fail;
     }
     if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > CONFIG_FILE_MAX) {
@@ -581,9 +592,11 @@ static void parse_file(struct load_state *st, const char *path, int depth, int *
         config_report_oom(st, path, 0);
         return;
     }
-    if ((fd = parse_open(path)) < 0) {
+    if ((fd = parse_open(path, depth > 0)) < 0) {
         config_report(st, NULL, fs.kc.file, 0, "%s",
-                      errno == EFBIG ? "file too large (limit 4 MiB)" : strerror(errno));
+                      errno == EFBIG                ? "file too large (limit 4 MiB)"
+                      : errno == ENOT_REGULAR ? "not a regular file"
+                                                    : strerror(errno));
         return;
     }
     if (opened)

@@ -697,6 +697,32 @@ static void test_too_many_included_files(void **state)
     config_free(c);
 }
 
+static void test_include_reads_only_regular_files(void **state)
+{
+    char text[512], want[512], fifo[300];
+    struct config *c;
+    int wfd;
+
+    /* A FIFO someone holds open, or a device: read() would never end. */
+    make_dir("odd");
+    snprintf(fifo, sizeof(fifo), "%s/odd/a.conf", tmpdir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_true((wfd = open(fifo, O_RDWR | O_CLOEXEC)) >= 0);
+    snprintf(text, sizeof(text), "%s/odd/b.conf", tmpdir);
+    assert_int_equal(symlink("/dev/zero", text), 0);
+    write_file("odd/c.conf", "[service c]\nexec = /c\n");
+    snprintf(text, sizeof(text), "[init]\ninclude = %s/odd\ninclude = %s\n", tmpdir, fifo);
+    c = load_text(text);
+    close(wfd);
+    snprintf(want, sizeof(want),
+             "%s/odd/a.conf: not a regular file\n%s/odd/b.conf: not a regular file\n"
+             "%s: not a regular file\n",
+             tmpdir, tmpdir, fifo);
+    assert_string_equal(col.buf, want);
+    assert_int_equal(c->n_services, 1);
+    config_free(c);
+}
+
 static void test_unreadable_include_is_reported(void **state)
 {
     struct config *c;
@@ -956,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_include_nesting_is_limited),
         cmocka_unit_test(test_include_of_itself_terminates),
         cmocka_unit_test(test_too_many_included_files),
+        cmocka_unit_test(test_include_reads_only_regular_files),
         cmocka_unit_test(test_unreadable_include_is_reported),
         cmocka_unit_test(test_check_prints_exact_lines_and_exit_codes),
         cmocka_unit_test(test_line_length_limit),

@@ -99,6 +99,11 @@ void control_stop(void)
 {
 }
 
+int control_move(const char *path)
+{
+    return 0;
+}
+
 int net_bridges_up(const struct config *c, struct step *st, net_fail_fn *fail, void *ctx)
 {
     return 0;
