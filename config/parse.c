@@ -594,9 +594,9 @@ static void parse_file(struct load_state *st, const char *path, int depth, int *
     }
     if ((fd = parse_open(path, depth > 0)) < 0) {
         config_report(st, NULL, fs.kc.file, 0, "%s",
-                      errno == EFBIG                ? "file too large (limit 4 MiB)"
+                      errno == EFBIG          ? "file too large (limit 4 MiB)"
                       : errno == ENOT_REGULAR ? "not a regular file"
-                                                    : strerror(errno));
+                                              : strerror(errno));
         return;
     }
     if (opened)

@@ -458,11 +458,11 @@ int control_move(const char *path)
     loop_unwatch(fd);
     listen_fd = -1;
     if (control_start(path) < 0) {
-        int err = errno;
+        log_error("reload: control socket %s: %s; still on %s", path, strerror(errno), old);
         listen_fd = fd;
         if (loop_watch(fd, POLLIN, on_listen, NULL) < 0)
             log_error("control socket %s: %s", old, strerror(errno));
-        return errno = err, -1;
+        return -1;
     }
     close(fd);
     unlink(old);

@@ -11,7 +11,8 @@
 
 int control_start(const char *path);
 void control_stop(void);
-/* Listens on path instead (reload); the old socket stays on failure. */
+/* Listens on path instead (reload); on failure it says so and the old
+ * socket stays. */
 int control_move(const char *path);
 
 #endif

@@ -173,14 +173,12 @@ static void handle_exit(struct service *s, int wstatus)
     timer_disarm(&s->timer);
     output_flush(s);
     if (stopping) {
-        if (pid > 0)
-            kill_leftovers(s, pid);
         s->state = SVC_STOPPED;
         log_info("%s: stopped", s->name);
-        return;
+    } else {
+        describe_exit(s, status);
+        unexpected_exit(s, status);
     }
-    describe_exit(s, status);
-    unexpected_exit(s, status);
     /* What it left behind would run twice after a restart. A oneshot
      * that succeeded may have started a daemon on purpose: it stays. */
     if (s->state != SVC_DONE && pid > 0)

@@ -337,9 +337,7 @@ int supervisor_reload(struct diag *d)
         return -1;
     }
     apply(next);
-    if (control_move(next->socket) < 0)
-        log_error("reload: control socket %s: %s; still on %s", next->socket, strerror(errno),
-                  conf->socket);
+    control_move(next->socket);
     if (rt.mode != MODE_CONTAINER)
         rt.sweep_ms = next->shutdown_timeout_ms;
     config_free(conf);
