@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "fmt.h"
 #include "log.h"
 #include "options.h"
 #include "output.h"
@@ -19,6 +20,7 @@
 #define RAPID_MS 1000        /* a run shorter than this is a rapid failure */
 #define BACKOFF_CAP_MS 30000
 #define BACKOFF_FLOOR_MS 100 /* restart_delay = 0 must not make a crash loop spin */
+#define KILL_WAIT_MS 5000    /* how long a SIGKILLed process may take to go */
 
 static const char *const state_names[] = {
     "stopped", "waiting", "starting", "running", "stopping", "backoff", "failed", "done",
@@ -94,6 +96,21 @@ static void stop_timeout(struct service *s)
     s->killed = true;
     kill(-s->pid, SIGKILL); /* its process group: helpers too */
     kill(s->pid, SIGKILL);
+    timer_arm(&s->timer, now_ms() + KILL_WAIT_MS);
+}
+
+/* Only a process stuck in the kernel (a hung NFS or FUSE call, a dead
+ * disk) outlives SIGKILL. Waiting on would hold up a shutdown forever:
+ * the service is failed and its process left to be reaped whenever it
+ * goes, as an orphan. */
+static void stuck_after_kill(struct service *s)
+{
+    fmt(s->reason, sizeof(s->reason), "pid %d still there %ums after SIGKILL: left behind",
+        (int)s->pid, KILL_WAIT_MS);
+    log_error("%s: %s", s->name, s->reason);
+    s->pid = 0;
+    s->restart_pending = false;
+    s->state = SVC_FAILED;
 }
 
 /* After its process ended: nothing else of the service may stay behind. */
@@ -229,6 +246,8 @@ static void ev_timer(struct service *s)
 {
     if (s->state == SVC_STOPPING && !s->killed)
         stop_timeout(s);
+    else if (s->state == SVC_STOPPING)
+        stuck_after_kill(s);
     else if (s->state == SVC_BACKOFF) {
         s->restarts++;
         s->state = SVC_WAITING;

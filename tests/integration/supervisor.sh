@@ -310,6 +310,48 @@ test_stop_timeout_sigkills_and_nothing_outlives_nsinit() {
     [ -z "$(tagged_pids)" ] || die "left behind: $(tagged_pids)"
 }
 
+# A cgroup v1 freezer holds a frozen process in the kernel: SIGKILL stays
+# pending until it is thawed, as for a process stuck on a hung disk.
+FREEZER=/sys/fs/cgroup/freezer
+thaw_frozen() {
+    [ -n "${FROZEN:-}" ] && [ -d "$FROZEN" ] || return 0
+    echo THAWED >"$FROZEN/freezer.state"
+    wait_for 5 eval '[ ! -s "$FROZEN/cgroup.procs" ]'
+    rmdir "$FROZEN"
+}
+
+test_process_stuck_after_sigkill_does_not_hold_up_shutdown() {
+    grep -q " $FREEZER cgroup .*freezer" /proc/mounts || skip "no cgroup v1 freezer at $FREEZER"
+    FROZEN=$FREEZER/nsinit-test-$$
+    mkdir "$FROZEN"
+    trap 'thaw_frozen; cleanup_tagged' EXIT
+    {
+        conf_head
+        echo "[service stuck]"
+        echo "exec = sleep 1000"
+        echo "stop_timeout = 1s"
+    } >conf
+    start_ns conf
+    wait_state stuck running
+    local pid
+    pid=$(field_of stuck pid)
+    echo "$pid" >"$FROZEN/cgroup.procs"
+    echo FROZEN >"$FROZEN/freezer.state"
+    # ctl stop: SIGTERM, SIGKILL after 1 s, given up 5 s later.
+    ctl stop stuck
+    wait_state stuck failed 10
+    assert_contains err "stuck: did not stop within 1000ms: SIGKILL"
+    assert_contains err "stuck: pid $pid still there 5000ms after SIGKILL: left behind"
+    status_line stuck | grep -q "after SIGKILL: left behind" || die "no reason in status: $(status_line stuck)"
+    alive "$pid" || die "the frozen process went: the test proves nothing"
+    # The shutdown still ends: the sweep gives up on it too.
+    stop_ns TERM
+    assert_eq 0 "$NS_RC" "exit status"
+    assert_contains err "processes left after SIGKILL; ending anyway"
+    thaw_frozen
+    wait_for 5 eval '! alive $pid' || die "the thawed process did not die of its SIGKILL"
+}
+
 test_main_service_exit_ends_supervisor_with_its_status() {
     {
         conf_head

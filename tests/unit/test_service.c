@@ -1138,16 +1138,23 @@ static void test_oneshot_done_keeps_what_it_started(void **state)
     assert_int_equal(cg_kills, 1);
 }
 
-static void test_second_timer_after_sigkill_does_nothing_more(void **state)
+static void test_process_stuck_after_sigkill_is_left_behind(void **state)
 {
     bring_up();
     ev(EV_STOP, 0);
     fire_timer();
     assert_true(svc.killed);
-    size_t logged = log_len;
-    ev(EV_TIMER, 0);
     assert_int_equal(svc.state, SVC_STOPPING);
-    assert_int_equal(log_len, logged);
+    /* SIGKILL did not end it within 5 s: it is stuck in the kernel. */
+    assert_true(svc.timer.armed);
+    assert_int_equal(svc.timer.at - fake_now, 5000);
+    fire_timer();
+    assert_int_equal(svc.state, SVC_FAILED);
+    assert_int_equal(svc.pid, 0);
+    assert_false(service_alive(&svc));
+    assert_false(svc.timer.armed);
+    assert_non_null(strstr(svc.reason, "after SIGKILL: left behind"));
+    assert_non_null(strstr(logbuf, "web: pid "));
 }
 
 static void test_stop_while_starting_stops_it(void **state)
@@ -1328,7 +1335,7 @@ int main(void)
         T(test_exit_while_stopping_kills_the_leftovers_of_its_group),
         T(test_exit_while_stopping_kills_its_cgroup_when_usable),
         T(test_oneshot_done_keeps_what_it_started),
-        T(test_second_timer_after_sigkill_does_nothing_more),
+        T(test_process_stuck_after_sigkill_is_left_behind),
         T(test_stop_while_starting_stops_it),
         T(test_stop_waiting_or_backoff_stops_at_once),
         T(test_stop_does_not_restart_even_with_restart_always),
