@@ -101,6 +101,7 @@ struct svc_conf {
     uint32_t cpu_weight;    /* 0 = unset, else 1..10000 */
     uint64_t digest;        /* hash of every key and value: reload compares it */
     bool invalid;           /* the section had errors: never started */
+    const char *problem;    /* the first of them, "FILE:LINE: message" */
 };
 
 struct bridge_conf {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fmt.h"
 
 #define DIAG_LINE_MAX 1024
@@ -40,37 +41,45 @@ static void diag_sanitize(char *s, size_t len)
             s[i] = '?';
 }
 
-static void diag_vreport(struct diag *d, const char *file, int line, const char *f,
-                         va_list ap) __attribute__((format(printf, 4, 0)));
+static size_t diag_vreport(struct diag *d, char *buf, const char *file, int line,
+                           const char *f, va_list ap) __attribute__((format(printf, 5, 0)));
 
-static void diag_vreport(struct diag *d, const char *file, int line, const char *f,
-                         va_list ap)
+/* Formats the line into buf (DIAG_LINE_MAX), emits it and returns its
+ * length without the newline. */
+static size_t diag_vreport(struct diag *d, char *buf, const char *file, int line,
+                           const char *f, va_list ap)
 {
-    char buf[DIAG_LINE_MAX];
     size_t n;
 
     if (line > 0)
-        n = fmt(buf, sizeof(buf), "%s:%d: ", file, line);
+        n = fmt(buf, DIAG_LINE_MAX, "%s:%d: ", file, line);
     else
-        n = fmt(buf, sizeof(buf), "%s: ", file);
-    n += fmt_v(buf + n, sizeof(buf) - n, f, ap);
+        n = fmt(buf, DIAG_LINE_MAX, "%s: ", file);
+    n += fmt_v(buf + n, DIAG_LINE_MAX - n, f, ap);
     diag_sanitize(buf, n);
-    if (n > sizeof(buf) - 5) /* cut short: say so, keep the newline */
-        n = sizeof(buf) - 5 + fmt(buf + sizeof(buf) - 5, 5, "...");
-    buf[n++] = '\n';
+    if (n > DIAG_LINE_MAX - 5) /* cut short: say so, keep the newline */
+        n = DIAG_LINE_MAX - 5 + fmt(buf + DIAG_LINE_MAX - 5, 5, "...");
+    buf[n] = '\n';
     d->count++;
     if (d->emit)
-        d->emit(d, buf, n);
+        d->emit(d, buf, n + 1);
+    return n;
 }
 
 void config_vreport(struct load_state *st, struct svc_conf *svc, const char *file,
                     int line, const char *f, va_list ap)
 {
-    diag_vreport(st->d, file, line, f, ap);
+    char buf[DIAG_LINE_MAX];
+    size_t n = diag_vreport(st->d, buf, file, line, f, ap);
+
     if (st->cfg)
         st->cfg->n_errors++;
-    if (svc)
-        svc->invalid = true;
+    if (!svc)
+        return;
+    svc->invalid = true;
+    /* status shows the first problem as the reason it never started. */
+    if (!svc->problem && st->cfg)
+        svc->problem = arena_strndup(st->cfg->arena, buf, n);
 }
 
 void config_report(struct load_state *st, struct svc_conf *svc, const char *file,

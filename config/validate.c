@@ -89,17 +89,29 @@ static void validate_report_cycle(struct load_state *st, struct graph *g, int st
 {
     struct svc_conf **s = st->cfg->services;
     char msg[1024];
+    const char *earlier, *cycle;
     size_t n = fmt(msg, sizeof(msg), "dependency cycle:");
     int k = g->depth - 1;
 
     while (g->path[k] != start)
         k--;
-    for (int i = k; i < g->depth; i++) {
+    for (int i = k; i < g->depth; i++)
         n += fmt(msg + n, sizeof(msg) - n, " %s ->", s[g->path[i]]->name);
-        s[g->path[i]]->invalid = true;
-    }
     fmt(msg + n, sizeof(msg) - n, " %s", s[start]->name);
+    /* Reported at start's section, and every member is broken by it: each
+     * without an earlier problem gives this one as its reason. */
+    earlier = s[start]->problem;
+    s[start]->problem = NULL;
     config_report(st, s[start], s[start]->file, s[start]->line, "%s", msg);
+    cycle = s[start]->problem;
+    for (int i = k; i < g->depth; i++) {
+        struct svc_conf *m = s[g->path[i]];
+        m->invalid = true;
+        if (!m->problem)
+            m->problem = cycle;
+    }
+    if (earlier)
+        s[start]->problem = earlier;
 }
 
 /* Depth first; an edge back to a service on the path closes a cycle.

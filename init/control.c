@@ -109,8 +109,16 @@ static size_t status_line(const struct service *s, char *buf, size_t size)
         n += fmt(buf + n, size - n, " exit=-");
     if (s->pid > 0)
         append_namespaces(buf, size, &n, s->pid);
-    if (s->reason[0])
+    if (s->reason[0]) {
+        size_t from = n + sizeof(" reason=\"") - 1;
+
         n += fmt(buf + n, size - n, " reason=\"%s\"", s->reason);
+        /* The reason quotes what a config or a system call said: a '"'
+         * inside it must not end the field for a reader. */
+        for (size_t i = from; i + 1 < n; i++)
+            if (buf[i] == '"')
+                buf[i] = '\'';
+    }
     return n;
 }
 

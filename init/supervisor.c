@@ -193,7 +193,10 @@ static struct service *add_service(const struct svc_conf *c)
         s->last_status = -1;
         if (c->invalid) {
             s->state = SVC_FAILED;
-            fmt(s->reason, sizeof(s->reason), "invalid config at %s:%d", c->file, c->line);
+            if (c->problem)
+                fmt(s->reason, sizeof(s->reason), "invalid config: %s", c->problem);
+            else
+                fmt(s->reason, sizeof(s->reason), "invalid config at %s:%d", c->file, c->line);
         } else {
             s->state = SVC_STOPPED;
             service_event(s, EV_START, 0);

@@ -76,7 +76,7 @@ colour = blue'
     wait_for 5 grep -q "good: good up" "$TMP/out" || { cat "$TMP/out"; die "valid service did not start"; }
     assert_contains "$TMP/out" "/etc/nsinit.conf:5: unknown key 'colour'"
     boot_ctl status >"$TMP/status"
-    assert_contains "$TMP/status" "^bad failed .*reason=\"invalid config at /etc/nsinit.conf:3\""
+    assert_contains "$TMP/status" "^bad failed .*reason=\"invalid config: /etc/nsinit.conf:5: unknown key 'colour'\"$"
     assert_contains "$TMP/status" "^good running"
     kill -TERM "$BOOT_PID" # the kernel's reboot signal: an orderly shutdown
     wait_for 15 sh -c "! kill -0 $BOOT_UNSHARE 2>/dev/null" || die "SIGTERM did not end PID 1"

@@ -384,6 +384,7 @@ test_config_errors_valid_services_still_start() {
         echo "[service good]"; runner good
         echo "[service bad]"; echo "exec = /bin/true"; echo "foo = bar"
         echo "[service late]"; runner late; echo "restart_delay = soon"
+        echo "[service quoted]"; runner quoted; echo 'hostname = "x"'
     } >conf
     start_ns conf
     wait_state good running
@@ -391,7 +392,11 @@ test_config_errors_valid_services_still_start() {
     assert_contains err "^conf:11: bad duration 'soon'$"
     assert_eq failed "$(state_of bad)"
     assert_eq failed "$(state_of late)"
-    status_line bad | grep -q 'reason="invalid config at conf:6' || die "bad: $(status_line bad)"
+    # The first problem is the reason; a '"' in it cannot end the field.
+    assert_eq "reason=\"invalid config: conf:8: unknown key 'foo'\"" \
+        "$(status_line bad | grep -o 'reason=.*')" "bad's reason"
+    assert_eq "reason=\"invalid config: conf:14: bad hostname ''x''\"" \
+        "$(status_line quoted | grep -o 'reason=.*')" "quoted's reason"
     assert_eq good "$(cat order)" "only the valid service ran"
     stop_ns
     assert_eq 0 "$NS_RC"

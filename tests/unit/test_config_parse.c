@@ -491,6 +491,13 @@ static void test_only_the_broken_service_is_invalid(void **state)
     assert_true(config_find(c, "b")->invalid);
     assert_true(config_find(c, "c")->invalid);
     assert_false(config_find(c, "d")->invalid);
+    /* The first problem of each is kept for status, as check printed it. */
+    char want[300];
+    snprintf(want, sizeof(want), "%s:7: unknown key 'bogus'", path_main);
+    assert_string_equal(config_find(c, "b")->problem, want);
+    snprintf(want, sizeof(want), "%s:10: after: unknown service 'nothere'", path_main);
+    assert_string_equal(config_find(c, "c")->problem, want);
+    assert_null(config_find(c, "a")->problem);
     config_free(c);
 }
 
@@ -518,6 +525,13 @@ static void test_cycle_is_one_error_and_marks_every_member(void **state)
     assert_true(config_find(c, "b")->invalid);
     assert_true(config_find(c, "c")->invalid);
     assert_false(config_find(c, "d")->invalid);
+    /* Each member's reason in status is the cycle. */
+    char want[300];
+    snprintf(want, sizeof(want), "%s:1: dependency cycle: a -> b -> c -> a", path_main);
+    assert_string_equal(config_find(c, "a")->problem, want);
+    assert_string_equal(config_find(c, "b")->problem, want);
+    assert_string_equal(config_find(c, "c")->problem, want);
+    assert_null(config_find(c, "d")->problem);
     config_free(c);
 }
 
