@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -23,6 +24,31 @@
 #include "sig.h"
 #include "supervisor.h"
 
+/* Set when nsinit led the terminal's session and let go of the terminal
+ * for the command's own session to take. */
+static bool tty_let_go;
+
+/* nsinit leads the terminal's session (PID 1 of a container with a tty,
+ * `docker run -t`): it lets go of the terminal, so that the command's new
+ * session may take it. Taking a terminal another session still holds
+ * needs CAP_SYS_ADMIN, which container runtimes do not grant. Letting go
+ * sends SIGHUP and SIGCONT to our foreground group, that is to nsinit:
+ * both are blocked, and taken back here so that they are not forwarded. */
+static void terminal_let_go(void)
+{
+    static const struct timespec now = {0, 0};
+    sigset_t hup;
+
+    if (tcgetsid(0) != getpid() || ioctl(0, TIOCNOTTY) < 0)
+        return;
+    tty_let_go = true;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    sigaddset(&hup, SIGCONT);
+    while (sigtimedwait(&hup, NULL, &now) > 0)
+        ;
+}
+
 /* -g: the command gets a process group (and, when it can, a session) of its
  * own, and the terminal as its foreground job when there is one. Runs in
  * the child while every signal is still blocked, so tcsetpgrp cannot stop
@@ -31,15 +57,20 @@ static void child_own_group(void)
 {
     pid_t sid = getsid(0);
 
+    if (tty_let_go) {
+        /* The terminal nsinit let go of: free for our new session. */
+        setsid();
+        ioctl(0, TIOCSCTTY, 0);
+        return;
+    }
     if (tcgetsid(0) < 0 || tcgetsid(0) != sid) {
         setsid(); /* no terminal of ours: a session of its own */
         return;
     }
     if (sid == getppid()) {
-        /* nsinit leads the terminal's session (PID 1 of a container with a
-         * tty): give the command its own session and take the terminal
-         * with it (needs CAP_SYS_ADMIN; without it the command still runs,
-         * and nsinit, still in the foreground, forwards ^C). */
+        /* nsinit leads the session but could not let go: take the
+         * terminal anyway (needs CAP_SYS_ADMIN; without it the command
+         * still runs, and nsinit, in the foreground, forwards ^C). */
         setsid();
         ioctl(0, TIOCSCTTY, 1);
         return;
@@ -129,8 +160,10 @@ int container_main(const struct options *o)
         log_error("PR_SET_PDEATHSIG: %s", strerror(errno));
     if (o->config && start_services(o) < 0)
         return 1;
-    if (o->group)
+    if (o->group) {
         terminal_note_owner();
+        terminal_let_go();
+    }
     if ((pid = fork()) < 0) {
         log_error("fork: %s", strerror(errno));
         return 1;

@@ -118,7 +118,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, int len)
     }
     o->cmd = i < argc ? &argv[i] : NULL;
     if (o->action == ACT_RUN && !o->cmd && !o->config) {
-        fmt(err, (size_t)len, "no command given (usage: nsinit [OPTIONS] -- CMD [ARG...])");
+        fmt(err, (size_t)len, "no command given: nsinit [OPTIONS] -- CMD [ARG...]");
         return -1;
     }
     return 0;

@@ -450,6 +450,14 @@ test_group_command_gets_terminal_foreground() {
     # starts it: the command takes the session's terminal with it.
     read -r pid pgid sid tpgid <<<"$(pty_ids "unshare -fp --mount-proc setsid -c $NSINIT -g -- $PROBE ids")"
     assert_eq "2 2 2 2" "$pid $pgid $sid $tpgid" "as PID 1 leading the session"
+    # The same without CAP_SYS_ADMIN, as Docker runs a container: nsinit
+    # lets go of the terminal for the command's session to take (taking
+    # it from nsinit's session would need that capability).
+    read -r pid pgid sid tpgid <<<"$(pty_ids "unshare -fp --mount-proc setsid -c setpriv --bounding-set -sys_admin $NSINIT -g -- $PROBE ids")"
+    assert_eq "2 2 2 2" "$pid $pgid $sid $tpgid" "leading the session without CAP_SYS_ADMIN"
+    # Letting go sends nsinit SIGHUP: it must not reach the command.
+    assert_eq alive "$(pty_ids "unshare -fp --mount-proc setsid -c $NSINIT -g -- sh -c 'sleep 0.3; echo alive'")" \
+        "the command after nsinit let go of the terminal"
 }
 
 test_group_gives_the_terminal_back_when_done() {
