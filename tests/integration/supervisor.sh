@@ -323,7 +323,7 @@ thaw_frozen() {
 test_process_stuck_after_sigkill_does_not_hold_up_shutdown() {
     grep -q " $FREEZER cgroup .*freezer" /proc/mounts || skip "no cgroup v1 freezer at $FREEZER"
     FROZEN=$FREEZER/nsinit-test-$$
-    mkdir "$FROZEN"
+    mkdir "$FROZEN" 2>/dev/null || skip "cannot make a freezer cgroup in $FREEZER"
     trap 'thaw_frozen; cleanup_tagged' EXIT
     {
         conf_head
@@ -335,8 +335,8 @@ test_process_stuck_after_sigkill_does_not_hold_up_shutdown() {
     wait_state stuck running
     local pid
     pid=$(field_of stuck pid)
-    echo "$pid" >"$FROZEN/cgroup.procs"
-    echo FROZEN >"$FROZEN/freezer.state"
+    { echo "$pid" >"$FROZEN/cgroup.procs" && echo FROZEN >"$FROZEN/freezer.state"; } 2>/dev/null ||
+        skip "the freezer refuses to freeze here"
     # ctl stop: SIGTERM, SIGKILL after 1 s, given up 5 s later.
     ctl stop stuck
     wait_state stuck failed 10
