@@ -25,6 +25,16 @@ struct list {
     struct item *head, *tail;
     int count;
 };
+static inline void list_append(struct list *l, struct item *it)
+{
+    it->next = NULL;
+    if (l->tail)
+        l->tail->next = it;
+    else
+        l->head = it;
+    l->tail = it;
+    l->count++;
+}
 #define LIST_FOR(type, var, lst) \
     for (type *var = (type *)(lst)->head; var; var = (type *)var->it.next)
 

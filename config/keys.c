@@ -62,12 +62,7 @@ static void *key_item(struct key_ctx *kc, struct list *l, size_t size)
     }
     it->file = kc->file;
     it->line = kc->line;
-    if (l->tail)
-        l->tail->next = it;
-    else
-        l->head = it;
-    l->tail = it;
-    l->count++;
+    list_append(l, it);
     return it;
 }
 

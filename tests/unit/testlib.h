@@ -41,17 +41,6 @@
         }                                                                                \
     } while (0)
 
-static inline void tl_list_add(struct list *l, struct item *it)
-{
-    it->next = NULL;
-    if (l->tail)
-        l->tail->next = it;
-    else
-        l->head = it;
-    l->tail = it;
-    l->count++;
-}
-
 static inline void tl_mount(struct svc_conf *s, struct mount_item *m,
                             enum mount_kind kind, const char *src, const char *dst,
                             const char *opts, bool ro)
@@ -62,7 +51,7 @@ static inline void tl_mount(struct svc_conf *s, struct mount_item *m,
     m->dst = dst;
     m->opts = opts;
     m->ro = ro;
-    tl_list_add(&s->mounts, &m->it);
+    list_append(&s->mounts, &m->it);
 }
 
 static inline void tl_idmap(struct list *l, struct idmap_item *m, uint32_t inside,
@@ -72,7 +61,7 @@ static inline void tl_idmap(struct list *l, struct idmap_item *m, uint32_t insid
     m->inside = inside;
     m->outside = outside;
     m->count = count;
-    tl_list_add(l, &m->it);
+    list_append(l, &m->it);
 }
 
 /* The IPv4 address a.b.c.d as the config holds it: in network byte order. */
