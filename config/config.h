@@ -131,6 +131,8 @@ struct config {
     struct list modules;          /* str_item */
     uint32_t shutdown_timeout_ms; /* default 10 s */
     const char *socket;           /* default "/run/nsinit.sock" */
+    const char *watchdog;         /* [init] watchdog device, or NULL */
+    uint32_t watchdog_timeout_ms; /* default 15 s */
     struct bridge_conf bridges[MAX_BRIDGES];
     int n_bridges;
     struct svc_conf *services[MAX_SERVICES];

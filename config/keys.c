@@ -185,6 +185,30 @@ static int key_socket(struct key_ctx *kc, char *v)
     return key_string(kc, v, &kc->cfg->socket);
 }
 
+static int key_watchdog(struct key_ctx *kc, char *v)
+{
+    if (v[0] != '/') {
+        key_error(kc, "bad watchdog device '%s' (an absolute path)", v);
+        return -1;
+    }
+    return key_string(kc, v, &kc->cfg->watchdog);
+}
+
+/* The kernel's watchdog API counts whole seconds. */
+static int key_watchdog_timeout(struct key_ctx *kc, char *v)
+{
+    uint32_t ms;
+
+    if (key_duration(kc, v, &ms) < 0)
+        return -1;
+    if (ms < 2000 || ms > 3600000) {
+        key_error(kc, "watchdog_timeout out of range '%s' (2s-1h)", v);
+        return -1;
+    }
+    kc->cfg->watchdog_timeout_ms = ms;
+    return 0;
+}
+
 /* A relative include is taken from the including file's directory. */
 static int key_include(struct key_ctx *kc, char *v)
 {
@@ -726,6 +750,8 @@ const struct key_def config_keys[] = {
     {"shutdown_timeout", SEC_INIT, key_shutdown_timeout, false, 0},
     {"socket", SEC_INIT, key_socket, false, 0},
     {"include", SEC_INIT, key_include, true, 0},
+    {"watchdog", SEC_INIT, key_watchdog, false, 0},
+    {"watchdog_timeout", SEC_INIT, key_watchdog_timeout, false, 0},
 
     {"address", SEC_BRIDGE, key_bridge_address, false, 0},
 

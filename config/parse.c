@@ -629,6 +629,7 @@ struct config *config_load(const char *path, struct diag *d)
     }
     st.cfg->arena = a;
     st.cfg->shutdown_timeout_ms = 10000;
+    st.cfg->watchdog_timeout_ms = 15000;
     st.cfg->socket = CONTROL_DEFAULT_SOCKET;
     st.cfg->path = arena_strdup(a, path);
     parse_file(&st, path, 0, &opened);
