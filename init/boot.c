@@ -1,7 +1,10 @@
 /* Boot mode: the first process of a machine (or of a container started
- * without arguments). Early mounts where missing, console, hostname, lo,
- * then /etc/nsinit.conf under the supervisor; at the end sync, unmount
- * and reboot(2) from a child so a failing reboot never ends PID 1. */
+ * without arguments). An initramfs made a mount of its own, early mounts where
+ * missing, console, hostname, lo, modules, the watchdog, then
+ * /etc/nsinit.conf under the supervisor and, once its services have
+ * started, the kernel command line's command on the console; at the end
+ * sync, unmount and reboot(2) from a child so a failing reboot never ends
+ * PID 1. */
 #include "boot.h"
 
 #include <errno.h>
@@ -9,26 +12,34 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "control.h"
+#include "env.h"
 #include "fds.h"
 #include "file.h"
 #include "fmt.h"
 #include "log.h"
+#include "modules.h"
 #include "netlink.h"
+#include "rootfs.h"
+#include "sig.h"
 #include "spawn.h"
 #include "supervisor.h"
+#include "unmount.h"
+#include "watchdog.h"
 
 #define BOOT_CONFIG "/etc/nsinit.conf"
 
 static bool machine; /* the first process of a machine, not of a container */
-static bool is_machine_init(void);
+static char **main_cmd; /* the kernel command line's words after "--" */
 
 /* /run and /tmp only on a machine: in a container they are the image's
  * own directories, and a tmpfs would hide what is there. */
@@ -41,8 +52,11 @@ static const struct {
     {"sysfs", "/sys", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, false},
     {"devtmpfs", "/dev", "mode=0755", MS_NOSUID, false},
     {"devpts", "/dev/pts", "mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC, false},
+    {"tmpfs", "/dev/shm", "mode=1777", MS_NOSUID | MS_NODEV, true},
     {"tmpfs", "/run", "mode=0755", MS_NOSUID | MS_NODEV, true},
     {"tmpfs", "/tmp", "mode=1777", MS_NOSUID | MS_NODEV, true},
+    /* cgroup v2 alone: the services' limits (cgroup.c) need it. */
+    {"cgroup2", "/sys/fs/cgroup", "nsdelegate", MS_NOSUID | MS_NODEV | MS_NOEXEC, true},
 };
 
 /* Mounted already? Compare the device of DIR with that of its parent. */
@@ -81,15 +95,36 @@ static void loopback_up(void)
     nl_close(&nl);
 }
 
-/* A machine's init sees the kernel's threads (kthreadd is pid 2); the
- * init of a container does not, and must not unmount or remount what
- * its runtime gave it (a read-only remount would reach the host). */
-static bool is_machine_init(void)
+/* Only the init of the first pid namespace may disable Ctrl-Alt-Del: in
+ * any other (a container's) reboot(2) refuses the command (EINVAL), and
+ * without CAP_SYS_BOOT it refuses everything. Boot mode wants CAD off
+ * anyway (SIGINT instead of an instant reboot), so the test is the set-up. */
+bool boot_is_machine(void)
 {
-    char buf[64];
+    static int known = -1;
 
-    return file_read(AT_FDCWD, "/proc/2/stat", buf, sizeof(buf)) > 0 &&
-           !strncmp(buf, "2 (kthreadd)", 12);
+    if (known < 0)
+        known = reboot(RB_DISABLE_CAD) == 0;
+    return known;
+}
+
+/* The terminal behind /dev/console: the last of the kernel's active
+ * consoles. A command needs the real one as its controlling terminal
+ * (the kernel never makes /dev/console one); tty0 is the VT in front. */
+static int console_open(void)
+{
+    char buf[128], path[80];
+    char *w;
+    int fd = -1;
+
+    if (file_read(AT_FDCWD, "/sys/class/tty/console/active", buf, sizeof(buf)) > 0) {
+        buf[strcspn(buf, "\n")] = '\0';
+        w = strrchr(buf, ' ');
+        w = w ? w + 1 : buf;
+        fmt(path, sizeof(path), "/dev/%s", strcmp(w, "tty0") ? w : "tty1");
+        fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    }
+    return fd >= 0 ? fd : open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
 }
 
 static void console_setup(void)
@@ -104,73 +139,134 @@ static void console_setup(void)
         close(fd);
 }
 
-int boot_main(void)
+/* In the child: a session of its own with the console as its controlling
+ * terminal (job control, ^C), the kernel's environment and a PATH. */
+static void console_exec(char **argv)
+{
+    int fd, err;
+
+    sig_reset_in_child();
+    setsid();
+    if ((fd = console_open()) >= 0) {
+        for (int i = 0; i < 3; i++)
+            dup2(fd, i);
+        if (fd > 2)
+            close(fd);
+        ioctl(0, TIOCSCTTY, 1);
+    }
+    if (!getenv("PATH"))
+        env_put("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+    execvp(argv[0], argv);
+    err = errno;
+    log_error("exec %s: %s", argv[0], strerror(err));
+    _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+}
+
+/* nsinit.shell on the kernel command line: a shell on the console before
+ * the config is read; the boot goes on when it exits. Every signal is
+ * blocked meanwhile; what the shell leaves behind is reaped here. */
+static void emergency_shell(void)
+{
+    static char *sh[] = {"/bin/sh", "-i", NULL};
+    int wstatus;
+    pid_t pid, got;
+
+    log_error("emergency shell (nsinit.shell): exit it to go on with the boot");
+    if ((pid = fork()) < 0) {
+        log_error("fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0)
+        console_exec(sh);
+    while ((got = waitpid(-1, &wstatus, 0)) != pid && (got > 0 || errno == EINTR))
+        ;
+}
+
+/* The kernel command line's command, once the services have started; its
+ * end powers the machine off (runtime.c: the command's exit). */
+static void main_cmd_start(void)
+{
+    pid_t pid;
+
+    if (!main_cmd || rt.cmd_pid)
+        return;
+    if ((pid = fork()) < 0) {
+        log_error("fork: %s", strerror(errno));
+        runtime_shutdown(END_POWEROFF, 1);
+        return;
+    }
+    if (pid == 0)
+        console_exec(main_cmd);
+    rt.cmd_pid = pid;
+    main_cmd = NULL;
+}
+
+/* The kernel's rootfs cannot be pivot_root'ed away from: services with
+ * `root =` need / to be a mount of its own. Needs /proc, for a moment. */
+static void leave_rootfs(void)
+{
+    bool initramfs;
+
+    mkdir("/proc", 0555);
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return;
+    initramfs = rootfs_is_initramfs();
+    umount2("/proc", MNT_DETACH);
+    if (initramfs && rootfs_rebind() < 0)
+        log_error("initramfs: / as a mount of its own: %s (root = will fail)", strerror(errno));
+}
+
+static void boot_services(void)
 {
     struct diag d;
     struct config *c;
 
+    diag_to_stderr(&d);
+    c = config_load(BOOT_CONFIG, &d);
+    if (!c) {
+        /* Still reachable: ctl poweroff must work on a broken image. */
+        log_error("no services: %s could not be read", BOOT_CONFIG);
+        if (control_start(CONTROL_DEFAULT_SOCKET) < 0)
+            log_error("control socket: %s", strerror(errno));
+        main_cmd_start();
+        return;
+    }
+    rt.sweep_ms = c->shutdown_timeout_ms;
+    if (machine) {
+        modules_load(&c->modules);
+        if (c->watchdog)
+            watchdog_start(c->watchdog, c->watchdog_timeout_ms);
+    }
+    if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+        log_error("sethostname %s: %s", c->hostname, strerror(errno));
+    runtime_attach_supervisor();
+    rt.services_started = main_cmd_start;
+    supervisor_start(c);
+}
+
+int boot_main(char **cmd)
+{
     fds_sanitize(0);
     if (runtime_init(MODE_BOOT) < 0)
         log_error("signal set-up: %s", strerror(errno));
     if (chdir("/") < 0)
         log_error("chdir /: %s", strerror(errno));
-    mount_early(); /* /proc first: is_machine_init reads it */
-    machine = is_machine_init();
+    machine = boot_is_machine();
     if (machine)
-        mount_early(); /* and now /run, /tmp */
-    if (machine) {
-        /* In a container the runtime's stdout is where output belongs. */
+        leave_rootfs();
+    mount_early();
+    /* In a container the runtime's stdout is where output belongs. */
+    if (machine)
         console_setup();
-        /* Ctrl-Alt-Del sends us SIGINT instead of rebooting at once. */
-        if (reboot(RB_DISABLE_CAD) < 0)
-            log_error("reboot(CAD off): %s", strerror(errno));
-    }
     loopback_up();
     spawn_clean_env = true;
     rt.sweep = true;
     rt.sweep_ms = 10000;
-    diag_to_stderr(&d);
-    c = config_load(BOOT_CONFIG, &d);
-    if (c) {
-        rt.sweep_ms = c->shutdown_timeout_ms;
-        if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
-            log_error("sethostname %s: %s", c->hostname, strerror(errno));
-        runtime_attach_supervisor();
-        supervisor_start(c);
-    } else {
-        /* Still reachable: ctl poweroff must work on a broken image. */
-        log_error("no services: %s could not be read", BOOT_CONFIG);
-        if (control_start(CONTROL_DEFAULT_SOCKET) < 0)
-            log_error("control socket: %s", strerror(errno));
-    }
+    main_cmd = cmd && cmd[0] ? cmd : NULL;
+    if (machine && cmdline_has("nsinit.shell"))
+        emergency_shell();
+    boot_services();
     runtime_run();
-}
-
-/* Unmounts what can be, innermost first; what stays busy is made
- * read-only so that nothing is lost at power-off. */
-static void unmount_all(void)
-{
-    char buf[16384], *mnt[256];
-    int n = 0;
-
-    if (file_read(AT_FDCWD, "/proc/self/mounts", buf, sizeof(buf)) <= 0)
-        return;
-    for (char *line = buf; line && *line && n < 256;) {
-        char *next = strchr(line, '\n'), *sp = strchr(line, ' ');
-        if (next)
-            *next++ = '\0';
-        if (sp) {
-            char *end = strchr(sp + 1, ' ');
-            if (end)
-                *end = '\0';
-            mnt[n++] = sp + 1;
-        }
-        line = next;
-    }
-    while (n-- > 0) {
-        if (!strcmp(mnt[n], "/") || umount2(mnt[n], 0) < 0)
-            mount(NULL, mnt[n], NULL, MS_REMOUNT | MS_RDONLY, NULL);
-    }
 }
 
 void boot_end(enum ending how)
@@ -182,10 +278,12 @@ void boot_end(enum ending how)
     pid_t pid;
     int wstatus;
 
+    watchdog_ping(); /* sync and unmount can take a while on a slow disk */
     sync();
     if (machine)
         unmount_all();
     sync();
+    watchdog_ping();
     if ((pid = fork()) == 0) {
         reboot(cmds[how]);
         _exit(errno == EPERM ? 1 : 2);

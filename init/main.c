@@ -44,8 +44,9 @@ int main(int argc, char **argv)
         return config_check_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "ctl"))
         return ctl_main(argc - 1, argv + 1);
-    if (argc == 1 && getpid() == 1)
-        return boot_main();
+    /* The kernel hands init the words after "--" on its command line. */
+    if (getpid() == 1 && (argc == 1 || boot_is_machine()))
+        return boot_main(argv + 1);
     if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
         /* One line, as the contract asks: the hint rides on it. */
         log_error("%s (see nsinit --help)", err);

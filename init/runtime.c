@@ -53,7 +53,9 @@ static void forward(int sig)
 static void command_exited(int wstatus)
 {
     rt.cmd_pid = 0;
-    rt.exit_status = status_map(rt.opts, status_from_wait(wstatus));
+    rt.exit_status = status_from_wait(wstatus);
+    if (rt.opts)
+        rt.exit_status = status_map(rt.opts, rt.exit_status);
     log_info("command exited, status %d", rt.exit_status);
     if (!have_supervisor && !rt.sweep)
         finish();

@@ -23,6 +23,9 @@ struct runtime {
     int exit_status;
     bool sweep;                 /* TERM/KILL what is left before the end */
     uint32_t sweep_ms;          /* grace between the two */
+    /* Boot mode: called once, when the config's services have started
+     * (supervisor_changed), to start the kernel command line's command. */
+    void (*services_started)(void);
 };
 
 extern struct runtime rt;

@@ -159,6 +159,47 @@ static bool schedule_pass(void)
     return changed;
 }
 
+/* Can s still come up without anyone's help? Waiting on a service that
+ * failed, stopped or is backing off means no (for now). */
+static bool may_still_start(const struct service *s, int depth)
+{
+    if (s->state == SVC_STARTING || (s->state == SVC_RUNNING && s->conf->oneshot))
+        return true;
+    if (s->state != SVC_WAITING || depth > MAX_SERVICES)
+        return false;
+    LIST_FOR(struct str_item, a, &s->conf->after) {
+        struct service *t = supervisor_find(a->s);
+        if (!t || (!service_satisfies(t) && !may_still_start(t, depth + 1)))
+            return false;
+    }
+    LIST_FOR(struct join_item, j, &s->conf->joins) {
+        struct service *t = j->service ? supervisor_find(j->service) : NULL;
+        if (j->service && (!t || (t->state != SVC_RUNNING && !may_still_start(t, depth + 1))))
+            return false;
+    }
+    return true;
+}
+
+/* The start is over once nothing can still come up by itself: every
+ * service is up (oneshots done), failed, or waits on one that failed. */
+static bool start_settled(void)
+{
+    for (int i = 0; i < MAX_SERVICES; i++)
+        if (services[i].used && may_still_start(&services[i], 0))
+            return false;
+    return true;
+}
+
+static void report_started(void)
+{
+    static bool reported;
+
+    if (reported || stopping_all || !rt.services_started || !start_settled())
+        return;
+    reported = true;
+    rt.services_started();
+}
+
 void supervisor_changed(void)
 {
     static bool busy, again;
@@ -173,6 +214,7 @@ void supervisor_changed(void)
         again |= schedule_pass();
     } while (again);
     busy = false;
+    report_started();
 }
 
 static struct service *add_service(const struct svc_conf *c)
