@@ -117,6 +117,15 @@ images:
 	@$(MAKE) --no-print-directory initramfs ARCH=x86_64
 	@$(MAKE) --no-print-directory initramfs ARCH=aarch64
 
+# make sdcard -> build/rpi/sdcard.img (+ .bmap): the same pipeline with
+# board/rpi and ARCH=aarch64, then board/rpi/mksdcard lays out the card.
+SDCARD_PACKAGES := mtools dosfstools fdisk e2fsprogs bmap-tools
+sdcard: deps-image
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(SDCARD_PACKAGES)"
+	@$(MAKE) --no-print-directory all ARCH=aarch64
+	qemu/mkinitramfs aarch64 board/rpi build/rpi
+	board/rpi/mksdcard build/rpi
+
 # The boot tests (tests/boot/*.sh) alone: both images under QEMU (TCG).
 qemu-test: images
 	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/ tests/run
@@ -168,4 +177,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross check demo clean unit-bins fuzz sanitize \
-	deps-image initramfs images qemu-test
+	deps-image initramfs images qemu-test sdcard
