@@ -130,9 +130,13 @@ sdcard: deps-image
 qemu-test: images
 	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/ tests/run
 
+# The card's layout, and its kernel, initramfs and DTB booted in raspi3b.
+rpi-test: sdcard
+	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/rpi tests/run
+
 check: deps
 	$(MAKE) all unit-bins
-	$(MAKE) images
+	$(MAKE) images sdcard
 	tests/run
 
 # ---- sanitizers: every unit and integration test once more, against a
@@ -177,4 +181,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross check demo clean unit-bins fuzz sanitize \
-	deps-image initramfs images qemu-test sdcard
+	deps-image initramfs images qemu-test sdcard rpi-test
