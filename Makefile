@@ -103,8 +103,44 @@ ifneq ($(ARCH),$(HOST_ARCH))
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(CROSS_PACKAGES_$(ARCH))"
 endif
 
+# ---- images: qemu/mkinitramfs is the one pipeline (ARCH and a board dir);
+# the kernel, toybox and mksh come from Debian through qemu/apt (a private
+# apt config under build/apt) and are cached under build/.
+IMAGE_PACKAGES := cpio kmod gzip xz-utils file dpkg-dev debian-archive-keyring \
+	qemu-system-x86 qemu-system-arm e2fsprogs gcc musl-tools
+deps-image:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(IMAGE_PACKAGES)"
+	@$(MAKE) --no-print-directory deps-cross ARCH=aarch64
+
+# make initramfs ARCH=x86_64|aarch64 -> build/ARCH/initramfs.cpio.gz, vmlinuz
+initramfs: deps-image
+	@$(MAKE) --no-print-directory all ARCH=$(ARCH)
+	qemu/mkinitramfs $(ARCH) qemu/virt build/$(ARCH)
+
+images:
+	@$(MAKE) --no-print-directory initramfs ARCH=x86_64
+	@$(MAKE) --no-print-directory initramfs ARCH=aarch64
+
+# make sdcard -> build/rpi/sdcard.img (+ .bmap): the same pipeline with
+# board/rpi and ARCH=aarch64, then board/rpi/mksdcard lays out the card.
+SDCARD_PACKAGES := mtools dosfstools fdisk e2fsprogs bmap-tools
+sdcard: deps-image
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(SDCARD_PACKAGES)"
+	@$(MAKE) --no-print-directory all ARCH=aarch64
+	qemu/mkinitramfs aarch64 board/rpi build/rpi
+	board/rpi/mksdcard build/rpi
+
+# The boot tests (tests/boot/*.sh) alone: both images under QEMU (TCG).
+qemu-test: images
+	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/ tests/run
+
+# The card's layout, and its kernel, initramfs and DTB booted in raspi3b.
+rpi-test: sdcard
+	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/rpi tests/run
+
 check: deps
 	$(MAKE) all unit-bins
+	$(MAKE) images sdcard
 	tests/run
 
 # ---- sanitizers: every unit and integration test once more, against a
@@ -148,4 +184,5 @@ demo: deps all
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-cross check demo clean unit-bins fuzz sanitize
+.PHONY: all deps deps-cross check demo clean unit-bins fuzz sanitize \
+	deps-image initramfs images qemu-test sdcard rpi-test
