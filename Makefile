@@ -178,7 +178,8 @@ $(HOST_OBJDIR)/config_fuzz: tests/fuzz/config_fuzz.c $(FUZZ_SRCS) $(HDRS)
 fuzz: $(HOST_OBJDIR)/config_fuzz
 	tests/fuzz/run $(HOST_OBJDIR)/config_fuzz $(FUZZ_SECONDS)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory initramfs ARCH=x86_64
 	qemu/demo
 
 clean:
