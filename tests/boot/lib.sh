@@ -112,3 +112,13 @@ vm_expect_poweroff() {
     vm_expect_not 'Kernel panic'
     [ "$VM_RC" = 0 ] || { vm_show_log; die "QEMU exited with $VM_RC"; }
 }
+
+# vm_ext4 FILE SIZE_MIB: an empty ext4 file system in FILE, for a test's
+# `-drive file=FILE,if=virtio,format=raw`; vm_ext4_cat FILE PATH prints a
+# file from it after the boot, vm_ext4_clean FILE fails the test unless
+# `e2fsck -fn` finds it clean.
+vm_ext4() { truncate -s "${2}M" "$1" && mke2fs -q -t ext4 -F "$1"; }
+vm_ext4_cat() { debugfs -R "cat $2" "$1" 2>/dev/null; }
+vm_ext4_clean() {
+    e2fsck -fn "$1" >"$1.fsck" 2>&1 || { cat "$1.fsck" >&2; die "e2fsck -fn $1: not clean"; }
+}

@@ -55,6 +55,15 @@ EOF
         [ -n "$f" ] || die "config.txt names no kernel or initramfs"
         grep -qxF "$f" "$TMP/fat" || die "$f not on the boot partition: $(cat "$TMP/fat")"
     done
+    # The initramfs it names: the board's config, valid, with its modules.
+    fat_get "$SDCARD" "$(config_initramfs)" "$TMP/initramfs"
+    mkdir "$TMP/i"
+    (cd "$TMP/i" && zcat "$TMP/initramfs" | cpio --quiet -id etc/nsinit.conf sbin/nsinit init)
+    assert_eq sbin/nsinit "$(readlink "$TMP/i/init")" "/init"
+    "$NSINIT" check "$TMP/i/etc/nsinit.conf" || die "the card's /etc/nsinit.conf is invalid"
+    assert_contains "$TMP/i/etc/nsinit.conf" '^include *= */data/nsinit.d$'
+    assert_eq "modules = $(sed 's/#.*//' "$TOP/board/rpi/modules" | xargs)" \
+        "$(grep '^modules' "$TMP/i/etc/nsinit.conf")" "modules line"
     fat_get "$SDCARD" "$(config_value kernel)" "$TMP/kernel"
     file "$TMP/kernel" | grep -q 'ARM64' || die "the kernel is $(file -b "$TMP/kernel")"
     dd if="$SDCARD" of="$TMP/data.ext4" bs=1M skip=$(($(part_offset "$SDCARD" 2) / 1048576)) status=none
