@@ -58,7 +58,9 @@ int main(int argc, char **argv)
         return write(1, usage, sizeof(usage) - 1) < 0;
     }
     if (o.action == ACT_VERSION) {
-        fmt_fd(1, "nsinit %s\n", NSINIT_VERSION);
+        /* The form of tini's that dockerd parses for `docker info` and
+         * `docker version` (prefix "tini version ", then " - git.COMMIT"). */
+        fmt_fd(1, "tini version %s - git.nsinit\n", NSINIT_VERSION);
         return 0;
     }
     options_from_env(&o, getenv("TINI_KILL_PROCESS_GROUP"), getenv("TINI_VERBOSITY"));
