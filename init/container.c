@@ -107,6 +107,19 @@ static void terminal_note_owner(void)
     atexit(terminal_give_back);
 }
 
+int container_signal(int sig, int code)
+{
+    /* The terminal signals its foreground group itself (^C, ^\, ^Z, a
+     * resize, the SIGHUP of a session leader's exit: SI_KERNEL): a command
+     * in nsinit's group has its own copy, a second would be one too many
+     * (celery, gunicorn: a second ^C means "quit now"). A hangup reaches
+     * the session's leader alone: when that is nsinit, it passes it on. */
+    if (code == SI_KERNEL && !((sig == SIGHUP || sig == SIGCONT) && getsid(0) == rt.self) &&
+        getpgid(rt.cmd_pid) == getpgrp())
+        return 0;
+    return rt.opts->rewrite[sig];
+}
+
 static void child_exec(const struct options *o, int keep, bool activation)
 {
     char pid[16];

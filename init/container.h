@@ -4,5 +4,8 @@
 
 struct options;
 int container_main(const struct options *o);
+/* The signal to pass on to the command for SIG received with si_code
+ * CODE (after -r), or 0 when the command is not to get it from us. */
+int container_signal(int sig, int code);
 
 #endif

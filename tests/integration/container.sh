@@ -181,7 +181,7 @@ test_command_not_executable_is_126_with_reason() {
 test_usage_errors_exit_2_and_never_run_the_command() {
     local rc args
     for args in "-e 256" "-e abc" "-e -1" "-p NOPE" "-t soon" "-x" "--bogus" \
-        "--preserve-fds=x" "-gq"; do
+        "--preserve-fds=x" "-gq" "-r 15" "-r 15:99" "--rewrite=x:1" "-r 0:1"; do
         rc=0
         # shellcheck disable=SC2086 # the words are the options
         "$NSINIT" $args -- touch ran >out 2>err || rc=$?
@@ -213,8 +213,11 @@ test_version_and_help_on_stdout() {
         [ -s out ] || die "nsinit $opt printed nothing on stdout"
         assert_eq 0 "$(wc -c <err)" "nsinit $opt: stderr bytes"
     done
+    # tini's form, which dockerd parses (`docker info`: "init version"),
+    # with nsinit's name where the commit goes.
     "$NSINIT" --version >out
-    assert_contains out '^nsinit [0-9]'
+    assert_eq 1 "$(wc -l <out)" "--version lines"
+    assert_contains out '^tini version [0-9][^ ]* - git\.nsinit$'
     "$NSINIT" --help >out
     assert_contains out 'usage: nsinit'
 }
@@ -226,6 +229,68 @@ test_verbose_only_on_stderr() {
             || die "$mode: nsinit -v failed"
         assert_eq hello "$(cat out)" "$mode: stdout"
         assert_contains err '^nsinit: .*started'
+    done
+}
+
+# ---- -r SRC:DST, tini's environment -----------------------------------------
+
+test_rewrite_forwards_src_as_dst_and_drops_dst_0() {
+    local mode
+    probe_build
+    for mode in sub pid1; do
+        rm -f m m.ready
+        start $mode -r 15:3 -r SIGUSR1:0 --rewrite USR2:40 --rewrite=HUP:HUP -- "$PROBE" catch m
+        wait_for 5 is_file m.ready || die "probe did not start"
+        kill -TERM "$NS_PID"
+        wait_for 5 has_line m 3 || die "$mode: SIGTERM not forwarded as SIGQUIT"
+        kill -USR1 "$NS_PID"
+        kill -USR2 "$NS_PID"
+        wait_for 5 has_line m 40 || die "$mode: SIGUSR2 not forwarded as signal 40"
+        kill -HUP "$NS_PID"
+        wait_for 5 has_line m 1 || die "$mode: SIGHUP not forwarded"
+        # What was rewritten never arrives as itself; SIGUSR1 not at all
+        # (nsinit forwards in order: it would be in m before SIGHUP).
+        ! has_line m 15 || die "$mode: SIGTERM arrived as itself"
+        ! has_line m 10 || die "$mode: SIGUSR1 was not dropped"
+        ! has_line m 12 || die "$mode: SIGUSR2 arrived as itself"
+        alive "$NS_PID" || die "$mode: nsinit died"
+        kill -KILL "$(ready_pid m)"
+        finish
+        assert_eq 137 "$RC" "$mode: status"
+    done
+}
+
+test_rewrite_changes_forwarding_not_nsinit_own_handling() {
+    local mode rc
+    for mode in sub pid1; do
+        # SIGCHLD stays nsinit's: reaping, never forwarded, rewritten or not.
+        rc=0
+        run $mode -r CHLD:TERM -v -- sh -c '(true &); (true &); sleep 0.3; exit 3' 2>log || rc=$?
+        assert_eq 3 "$rc" "$mode: status with -r CHLD:TERM"
+        assert_not_contains log 'forwarded SIGTERM'
+    done
+}
+
+test_tini_environment_spellings() {
+    local mode pid pgid sid tpgid
+    probe_build
+    for mode in sub pid1; do
+        TINI_KILL_PROCESS_GROUP=1 run $mode -- "$PROBE" ids </dev/null >ids
+        read -r pid pgid sid tpgid <ids
+        assert_eq "$pid" "$pgid" "$mode: TINI_KILL_PROCESS_GROUP=1 gives the command its group"
+        TINI_KILL_PROCESS_GROUP= run $mode -- "$PROBE" ids </dev/null >ids
+        read -r pid pgid sid tpgid <ids
+        [ "$pid" != "$pgid" ] || die "$mode: an empty TINI_KILL_PROCESS_GROUP acted as -g"
+        TINI_VERBOSITY=2 run $mode -- true 2>err >out
+        assert_contains err '^nsinit: .*started'
+        assert_eq 0 "$(wc -c <out)" "$mode: stdout with TINI_VERBOSITY=2"
+        TINI_VERBOSITY=1 run $mode -- true 2>err
+        assert_eq 0 "$(wc -c <err)" "$mode: stderr with TINI_VERBOSITY=1"
+        # Accepted, and every one reaches the command unchanged.
+        TINI_SUBREAPER=1 TINI_VERBOSITY=3 TINI_KILL_PROCESS_GROUP=yes \
+            run $mode -- env 2>/dev/null | grep '^TINI_' | sort >got
+        printf '%s\n' TINI_KILL_PROCESS_GROUP=yes TINI_SUBREAPER=1 TINI_VERBOSITY=3 >want
+        cmp want got || { diff want got; die "$mode: TINI_* changed on the way"; }
     done
 }
 
@@ -790,4 +855,131 @@ test_socket_activation_for_another_process_keeps_nothing() {
     LISTEN_PID=2 LISTEN_FDS=2 unshare -fp --mount-proc "$NSINIT" -- "$PROBE" fds 3>f3 4>f4 >out
     assert_eq "0 1 2 " "$(fd_list out)" "as PID 1, LISTEN_PID=2"
     assert_contains out '^LISTEN_PID=2$'
+}
+
+# ---- what the terminal sends reaches the command once --------------------------
+# A real pty (ptydrive.py) types ^C, ^\ and ^Z and resizes the terminal;
+# the command is the probe. The terminal signals its foreground group
+# itself: nsinit must not add a copy of its own, and a signal sent to
+# nsinit with kill(2) must still be forwarded once.
+
+PTYDRIVE=$TOP/tests/integration/ptydrive.py
+
+# pty_start MODE CMD...: CMD on a fresh terminal, MODE leader (CMD leads
+# the session, as a runtime's PID 1) or job (a shell's foreground job).
+pty_start() {
+    local mode=$1
+    shift
+    command -v python3 >/dev/null || skip "python3 is needed for the pty driver"
+    rm -f ctl m m.ready
+    mkfifo ctl
+    python3 "$PTYDRIVE" "$mode" ctl -- "$@" </dev/null >/dev/null 2>drv.err &
+    DRV=$!
+    CLEAN_PIDS="$CLEAN_PIDS $DRV"
+    exec 9>ctl
+}
+pty_do() { echo "$*" >&9; }
+
+# The probe recording into m (its host pid) and nsinit, its parent.
+find_probe() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/cwd" 2>/dev/null)" = "$TMP" ] || continue
+        [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "$PROBE catch m " ] || continue
+        CMD_PID=${p#/proc/}
+        NSI=$(awk '/^PPid:/ {print $2}' "$p/status")
+        NSI_PARENT=$(awk '/^PPid:/ {print $2}' "/proc/$NSI/status")
+        CLEAN_PIDS="$CLEAN_PIDS $CMD_PID $NSI"
+        return 0
+    done
+    return 1
+}
+
+count_of() { grep -cx -- "$1" m || true; }
+
+# SIGRTMAX through nsinit, then waits until the command has it: the
+# probe records pending signals lowest first, one at a time, so every
+# copy nsinit forwarded before it is in m by then.
+marker() {
+    local n=$(($(count_of 64) + 1))
+    kill -64 "$NSI"
+    wait_for 5 eval '[ "$(count_of 64)" -ge '$n' ]' || die "marker not forwarded"
+}
+
+# The command killed, nsinit ends; unshare, stopped by ^Z with the
+# foreground group, is continued so that it can end too.
+pty_end() {
+    kill -KILL "$CMD_PID" 2>/dev/null || true
+    kill -CONT "$NSI_PARENT" 2>/dev/null || true
+    exec 9>&-
+    wait "$DRV" 2>/dev/null || true
+}
+
+# check_keys_once WHAT MODE CMD...: each of ^C, ^\, ^Z and a resize once.
+check_keys_once() {
+    local what=$1 key sig
+    shift
+    pty_start "$@"
+    wait_for 10 is_file m.ready || { cat drv.err; die "$what: probe did not start"; }
+    wait_for 5 find_probe || die "$what: no probe"
+    for key in 03:2 1c:3 1a:20 winch:28; do
+        sig=${key#*:}
+        if [ "${key%:*}" = winch ]; then pty_do winch; else pty_do key "${key%:*}"; fi
+        wait_for 5 eval '[ "$(count_of '$sig')" -ge 1 ]' || die "$what: signal $sig never arrived"
+        marker
+        assert_eq 1 "$(count_of "$sig")" "$what: copies of signal $sig from the terminal"
+    done
+    # kill(2) to nsinit: forwarded, once.
+    kill -INT "$NSI"
+    marker
+    assert_eq 2 "$(count_of 2)" "$what: SIGINTs after one more sent with kill(2)"
+    alive "$NSI" || die "$what: nsinit died"
+    pty_end
+}
+
+test_terminal_keys_reach_the_command_once_as_a_shell_job() {
+    probe_build
+    check_keys_once "shell job" job "$NSINIT" -- "$PROBE" catch m
+    check_keys_once "shell job, -g" job "$NSINIT" -g -- "$PROBE" catch m
+}
+
+test_terminal_keys_reach_the_command_once_leading_the_session() {
+    probe_build
+    check_keys_once "session leader" leader "$NSINIT" -- "$PROBE" catch m
+    check_keys_once "session leader, -g" leader "$NSINIT" -g -- "$PROBE" catch m
+}
+
+test_terminal_keys_reach_the_command_once_as_pid1() {
+    probe_build
+    check_keys_once "pid1 job" job unshare -fp --mount-proc "$NSINIT" -- "$PROBE" catch m
+    check_keys_once "pid1 job, -g" job unshare -fp --mount-proc "$NSINIT" -g -- "$PROBE" catch m
+    check_keys_once "pid1 leader" leader unshare -fp --mount-proc setsid -c "$NSINIT" -- "$PROBE" catch m
+    check_keys_once "pid1 leader, -g" leader unshare -fp --mount-proc setsid -c "$NSINIT" -g -- "$PROBE" catch m
+}
+
+# check_hangup_once WHAT HOW MODE CMD...: the terminal's hangup (HOW
+# hangup: its master closed) or the end of its session's leader (HOW
+# killleader) gives the command one SIGHUP.
+check_hangup_once() {
+    local what=$1 how=$2
+    shift 2
+    pty_start "$@"
+    wait_for 10 is_file m.ready || { cat drv.err; die "$what: probe did not start"; }
+    wait_for 5 find_probe || die "$what: no probe"
+    pty_do "$how"
+    wait_for 5 eval '[ "$(count_of 1)" -ge 1 ]' || die "$what: no SIGHUP"
+    marker
+    assert_eq 1 "$(count_of 1)" "$what: SIGHUPs"
+    pty_end
+}
+
+test_terminal_hangup_reaches_the_command_once() {
+    local g
+    probe_build
+    for g in "" -g; do
+        check_hangup_once "leader $g" hangup leader "$NSINIT" $g -- "$PROBE" catch m
+        check_hangup_once "pid1 leader $g" hangup leader unshare -fp --mount-proc setsid -c \
+            "$NSINIT" $g -- "$PROBE" catch m
+        check_hangup_once "job $g, the shell killed" killleader job "$NSINIT" $g -- "$PROBE" catch m
+    done
 }
