@@ -76,7 +76,7 @@ $(HOST_OBJDIR)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HOST_OBJ
 unit-bins: $(UNIT_BINS)
 
 DEB_PACKAGES := make gcc musl-tools libcmocka-dev strace python3 iproute2 \
-	util-linux procps file man-db
+	util-linux procps file man-db systemd
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
