@@ -307,8 +307,11 @@ static const char *log_request(struct client *c, char *args)
         return fmt(why, sizeof(why), "unknown service '%s'", c->log_name), why;
     ring_seek_last(&c->cur, c->log_name[0] ? c->log_name : NULL, last);
     c->log = true;
-    if (c->follow)
+    if (c->follow) {
+        /* Its lines wait in the ring, not in socket buffers. */
+        setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){4096}, sizeof(int));
         timer_disarm(&c->idle); /* until the client goes */
+    }
     return NULL;
 }
 

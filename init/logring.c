@@ -154,12 +154,14 @@ static bool rec_is(uint32_t off, const char *name)
     return r.name_len == strlen(name) && !memcmp(ring + off + HDR, name, r.name_len);
 }
 
+/* Past the record at off, not yet unwrapped: what lies there is known
+ * only once the next record has been written. */
 static uint32_t rec_next(uint32_t off)
 {
     struct rec r;
 
     rec_at(off, &r);
-    return unwrap(off + r.len);
+    return off + r.len;
 }
 
 void ring_seek_last(struct ring_cursor *c, const char *name, unsigned n)
@@ -172,10 +174,10 @@ void ring_seek_last(struct ring_cursor *c, const char *name, unsigned n)
     if (!ring || !n)
         return;
     for (uint64_t s = first_seq; s < next_seq; s++, off = rec_next(off))
-        matching += rec_is(off, name);
+        matching += rec_is(off = unwrap(off), name);
     skip = matching > n ? matching - n : 0;
     for (; skip; c->seq++, c->off = rec_next(c->off))
-        skip -= rec_is(c->off, name);
+        skip -= rec_is(c->off = unwrap(c->off), name);
 }
 
 /* A time since 1970 as UTC, by eras of 400 years (146097 days): the
@@ -213,7 +215,7 @@ size_t ring_next(struct ring_cursor *c, const char *name, char *buf, size_t bufs
         c->seq = first_seq;
         c->off = head;
     }
-    while (c->seq < next_seq && !rec_is(c->off, name))
+    while (c->seq < next_seq && !rec_is(c->off = unwrap(c->off), name))
         c->seq++, c->off = rec_next(c->off);
     if (c->seq == next_seq)
         return 0;
