@@ -278,9 +278,8 @@ static const char *handle(struct client *c, char *verb, char *name)
 }
 
 /* "log [NAME] [-n LINES] [-f]", in any order. */
-static const char *log_request(struct client *c, char *args)
+static const char *log_request(struct client *c, char *args, char *why, size_t size)
 {
-    static char why[80];
     char *w[5];
     int n = parse_words(args, w, 5);
     uint32_t last = 0;
@@ -290,21 +289,16 @@ static const char *log_request(struct client *c, char *args)
     if (!ring_on())
         return "no log ring (log_buffer = 0)";
     c->log_name[0] = '\0';
-    c->follow = false;
     for (int i = 0; i < n; i++) {
         if (!strcmp(w[i], "-f"))
             c->follow = true;
         else if (!strcmp(w[i], "-n") && i + 1 < n && parse_u32(w[i + 1], &last) == 0)
             i++;
-        else if (w[i][0] != '-' && strlen(w[i]) < SERVICE_NAME_MAX && !c->log_name[0])
-            memcpy(c->log_name, w[i], strlen(w[i]) + 1);
+        else if (!c->log_name[0] && (supervisor_find(w[i]) || !strcmp(w[i], "nsinit")))
+            fmt(c->log_name, sizeof(c->log_name), "%s", w[i]);
         else
-            return fmt(why, sizeof(why), "log: bad argument '%s'", w[i]), why;
+            return fmt(why, size, "log: bad argument or unknown service '%s'", w[i]), why;
     }
-    if (n < 0)
-        return "log: too many arguments";
-    if (c->log_name[0] && strcmp(c->log_name, "nsinit") && !supervisor_find(c->log_name))
-        return fmt(why, sizeof(why), "unknown service '%s'", c->log_name), why;
     ring_seek_last(&c->cur, c->log_name[0] ? c->log_name : NULL, last);
     c->log = true;
     if (c->follow) {
@@ -325,7 +319,7 @@ static void client_request(struct client *c)
         verb++;
     c->status_next = -1;
     if (!strncmp(verb, "log", 3) && (verb[3] == ' ' || !verb[3])) {
-        if ((err = log_request(c, verb + 3))) {
+        if ((err = log_request(c, verb + 3, c->note, sizeof(c->note)))) {
             out_add(c, "ERR ", 4);
             out_fmt_line(c, err);
         }

@@ -1,29 +1,22 @@
-/* The log ring. Records lie back to back in one byte buffer; one that
- * does not fit before the end leaves a wrap mark (a zero length) and
- * starts again at offset 0. Putting a record evicts the oldest ones that
- * lie where it goes, so the records always form one run from head to
- * tail. Readers hold a sequence number: one behind first_seq was
- * overtaken and learns how many lines it lost. */
+/* The log ring. Lines are kept as ctl log prints them, "TIME NAME: text\n",
+ * back to back in one byte buffer and wrapping around its end; putting
+ * one evicts the oldest until it fits. Readers hold a sequence number:
+ * one behind first_seq was overtaken and learns how many lines it lost. */
 #include "logring.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
+#include "control.h"
 #include "fmt.h"
 #include "loop.h"
 
-struct rec {
-    uint16_t len;      /* the whole record; 0 is a wrap mark */
-    uint8_t name_len;
-    uint8_t pad;
-    uint32_t ms;       /* milliseconds in the second */
-    int64_t sec;       /* CLOCK_REALTIME seconds */
-};
-#define HDR sizeof(struct rec)
+#define STAMP_LEN 25 /* "2026-12-03T06:12:01.123Z " */
 
 static char *ring;
-static uint32_t size, head, tail;
+static uint32_t size, used, head, tail;
 static uint64_t first_seq, next_seq;
 static void (*notify)(void);
 
@@ -47,67 +40,54 @@ void ring_set_notify(void (*fn)(void))
     notify = fn;
 }
 
-static void rec_at(uint32_t off, struct rec *r)
+/* n bytes at off out of the ring, around its end. */
+static void copy_out(char *p, uint32_t off, size_t n)
 {
-    memcpy(r, ring + off, HDR);
+    size_t k = size - off < n ? size - off : n;
+
+    memcpy(p, ring + off, k);
+    memcpy(p + k, ring, n - k);
 }
 
-/* The offset of the record at off, past a wrap mark or a tail too
- * short for a header. */
-static uint32_t unwrap(uint32_t off)
+/* Just past the newline of the line at off. */
+static uint32_t line_end(uint32_t off)
 {
-    struct rec r;
+    char *nl = memchr(ring + off, '\n', size - off);
 
-    if (size - off < HDR)
-        return 0;
-    rec_at(off, &r);
-    return r.len ? off : 0;
+    if (!nl)
+        nl = memchr(ring, '\n', off);
+    return (uint32_t)((nl - ring + 1) % size);
 }
 
-static void evict(void)
+static uint32_t line_len(uint32_t off)
 {
-    struct rec r;
-
-    rec_at(head, &r);
-    first_seq++;
-    head = first_seq == next_seq ? tail : unwrap(head + r.len);
+    return (line_end(off) + size - off) % size;
 }
 
 void ring_put(const char *name, const char *text, size_t len)
 {
-    struct timespec ts;
-    struct rec r = {0};
-    size_t nl = strlen(name);
-    uint32_t need;
+    char line[CONTROL_LOG_LINE_MAX];
+    size_t n, k;
 
     if (!ring)
         return;
     if (len > 2048)
         len = 2048;
-    need = (uint32_t)(HDR + nl + len);
-    if (tail + need > size) {
-        /* Wrap: what lies between tail and the end goes first. */
-        while (first_seq != next_seq && head >= tail)
-            evict();
-        if (size - tail >= sizeof(r.len))
-            memset(ring + tail, 0, sizeof(r.len));
-        tail = 0;
-        if (first_seq == next_seq)
-            head = 0;
+    n = ring_stamp(line, sizeof(line));
+    n += fmt(line + n, sizeof(line) - n, "%s: ", name);
+    memcpy(line + n, text, len);
+    n += len;
+    line[n++] = '\n';
+    while (used + n > size) {
+        used -= line_len(head);
+        head = line_end(head);
+        first_seq++;
     }
-    while (first_seq != next_seq && head >= tail && head < tail + need)
-        evict();
-    clock_gettime(CLOCK_REALTIME, &ts);
-    r.len = (uint16_t)need;
-    r.name_len = (uint8_t)nl;
-    r.sec = ts.tv_sec;
-    r.ms = (uint32_t)(ts.tv_nsec / 1000000);
-    memcpy(ring + tail, &r, HDR);
-    memcpy(ring + tail + HDR, name, nl);
-    memcpy(ring + tail + HDR + nl, text, len);
-    if (first_seq == next_seq)
-        head = tail;
-    tail += need;
+    k = size - tail < n ? size - tail : n;
+    memcpy(ring + tail, line, k);
+    memcpy(ring, line + k, n - k);
+    tail = (uint32_t)((tail + n) % size);
+    used += (uint32_t)n;
     next_seq++;
     if (notify)
         notify();
@@ -136,7 +116,7 @@ void ring_put_limited(struct ring_flood *f, const char *name, const char *text, 
         f->window = now;
         f->bytes = 0;
     }
-    f->bytes += (uint32_t)(HDR + len);
+    f->bytes += (uint32_t)(STAMP_LEN + 3 + len);
     if (f->bytes > size / 4) {
         f->dropped++;
         return;
@@ -144,93 +124,67 @@ void ring_put_limited(struct ring_flood *f, const char *name, const char *text, 
     ring_put(name, text, len);
 }
 
-static bool rec_is(uint32_t off, const char *name)
+/* Is the line at off name's (NULL: anyone's)? Names hold no ':'. */
+static bool line_is(uint32_t off, const char *name)
 {
-    struct rec r;
+    char head_[STAMP_LEN + SERVICE_NAME_MAX + 1];
+    size_t nl;
 
     if (!name)
         return true;
-    rec_at(off, &r);
-    return r.name_len == strlen(name) && !memcmp(ring + off + HDR, name, r.name_len);
-}
-
-/* Past the record at off, not yet unwrapped: what lies there is known
- * only once the next record has been written. */
-static uint32_t rec_next(uint32_t off)
-{
-    struct rec r;
-
-    rec_at(off, &r);
-    return off + r.len;
+    nl = strlen(name);
+    copy_out(head_, off, STAMP_LEN + nl + 1);
+    return !memcmp(head_ + STAMP_LEN, name, nl) && head_[STAMP_LEN + nl] == ':';
 }
 
 void ring_seek_last(struct ring_cursor *c, const char *name, unsigned n)
 {
-    uint64_t matching = 0, skip;
+    uint64_t matching = 0;
     uint32_t off = head;
 
     c->seq = first_seq;
     c->off = head;
-    if (!ring || !n)
-        return;
-    for (uint64_t s = first_seq; s < next_seq; s++, off = rec_next(off))
-        matching += rec_is(off = unwrap(off), name);
-    skip = matching > n ? matching - n : 0;
-    for (; skip; c->seq++, c->off = rec_next(c->off))
-        skip -= rec_is(c->off = unwrap(c->off), name);
+    for (uint64_t s = first_seq; n && s < next_seq; s++, off = line_end(off))
+        matching += line_is(off, name);
+    for (; matching > n; c->seq++, c->off = line_end(c->off))
+        matching -= line_is(c->off, name);
 }
 
 /* A time since 1970 as UTC, by eras of 400 years (146097 days): the
  * year taken to begin on 1 March, so the leap day comes last. */
-static size_t stamp(char *buf, size_t bufsize, int64_t sec, unsigned ms)
+size_t ring_stamp(char *buf, size_t bufsize)
 {
-    unsigned days = (unsigned)(sec / 86400), secs = (unsigned)(sec % 86400);
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned days = (unsigned)(ts.tv_sec / 86400), secs = (unsigned)(ts.tv_sec % 86400);
     unsigned z = days + 719468, era = z / 146097, doe = z - era * 146097;
     unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
     unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
 
     return fmt(buf, bufsize, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ ", yoe + era * 400 + (m <= 2),
-               m, d, secs / 3600, secs / 60 % 60, secs % 60, ms);
-}
-
-size_t ring_stamp(char *buf, size_t bufsize)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return stamp(buf, bufsize, ts.tv_sec, (unsigned)(ts.tv_nsec / 1000000));
+               m, d, secs / 3600, secs / 60 % 60, secs % 60,
+               (unsigned)(ts.tv_nsec / 1000000));
 }
 
 size_t ring_next(struct ring_cursor *c, const char *name, char *buf, size_t bufsize,
                  uint64_t *lost)
 {
-    struct rec r;
-    size_t n;
-
-    if (!ring)
-        return 0;
     if (c->seq < first_seq) {
         *lost += first_seq - c->seq;
         c->seq = first_seq;
         c->off = head;
     }
-    while (c->seq < next_seq && !rec_is(c->off = unwrap(c->off), name))
-        c->seq++, c->off = rec_next(c->off);
-    if (c->seq == next_seq)
-        return 0;
-    rec_at(c->off, &r);
-    if (bufsize < 40u + r.len)
-        return 0;
-    n = stamp(buf, bufsize, r.sec, r.ms);
-    memcpy(buf + n, ring + c->off + HDR, r.name_len);
-    n += r.name_len;
-    buf[n++] = ':';
-    buf[n++] = ' ';
-    memcpy(buf + n, ring + c->off + HDR + r.name_len, r.len - HDR - r.name_len);
-    n += r.len - HDR - r.name_len;
-    buf[n++] = '\n';
-    c->seq++;
-    c->off = rec_next(c->off);
-    return n;
+    for (; c->seq < next_seq; c->seq++, c->off = line_end(c->off)) {
+        uint32_t n = line_len(c->off);
+
+        if (line_is(c->off, name) && n <= bufsize) {
+            copy_out(buf, c->off, n);
+            c->seq++;
+            c->off = line_end(c->off);
+            return n;
+        }
+    }
+    return 0;
 }

@@ -7,8 +7,8 @@
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 
 # counter NAME N [pad]: prints NAME-1 ... NAME-N (with pad: each followed
-# by 40 bytes of padding), then exits 0.
-PAD=$(printf '%040d' 0)
+# by 30 bytes of padding), then exits 0.
+PAD=$(printf '%030d' 0)
 counter() { echo "[service $1]"; echo "exec = /bin/sh -c \"i=1; while [ \$i -le $2 ]; do echo $1-\$i${3:+ $PAD}; i=\$((i+1)); done\""; echo "oneshot = yes"; }
 
 test_log_keeps_every_line_in_order_stamped_in_utc_with_ms() {
