@@ -191,7 +191,7 @@ static int key_log_buffer(struct key_ctx *kc, char *v)
 
     if (parse_size(v, &bytes) < 0 || (bytes && bytes < LOG_BUFFER_MIN) ||
         bytes > LOG_BUFFER_MAX) {
-        key_error(kc, "bad log_buffer '%s' (0 for none, or 4K to 256M)", v);
+        key_error(kc, "bad log_buffer '%s' (0, or 4K to 256M)", v);
         return -1;
     }
     kc->cfg->log_buffer = (uint32_t)bytes;
@@ -741,7 +741,7 @@ static int key_ready(struct key_ctx *kc, char *v)
         return 0;
     }
     if (strncmp(v, "fd:", 3) || parse_u32(v + 3, &n) < 0 || n < 3 || n > 1023) {
-        key_error(kc, "bad ready '%s' (fd:N with N from 3 to 1023, or notify)", v);
+        key_error(kc, "bad ready '%s' (fd:N, N from 3 to 1023, or notify)", v);
         return -1;
     }
     kc->svc->ready = READY_FD;

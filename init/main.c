@@ -33,8 +33,8 @@ static const char usage[] =
     "  -v               more messages on stderr\n"
     "  -h, --help       this text;  -V, --version  the version\n"
     "ctl verbs: status [NAME], start|stop|restart NAME, reload, enter NAME [-- CMD],\n"
-    "           log [NAME] [-n LINES] [-f] (the log ring), poweroff, reboot, halt\n"
-    "config: ready = fd:N|notify, ready_timeout, init = yes, log_buffer: nsinit.conf(5)\n";
+    "           log [NAME] [-n LINES] [-f], poweroff, reboot, halt\n"
+    "keys such as ready = fd:N|notify and init = yes: man nsinit.conf\n";
 
 int main(int argc, char **argv)
 {

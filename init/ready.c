@@ -110,8 +110,9 @@ static void on_notify(int fd, short revents, void *ctx)
         if (of_service(s, cm.h.cmsg_type == SCM_CREDENTIALS ? cm.cr.pid : 0))
             notify_fields(s, buf, (size_t)n);
         else
-            log_error("%s: notify from pid %d, not one of its processes: ignored", s->name,
-                      (int)cm.cr.pid);
+            /* Into the ring, not onto the console: anyone may send. */
+            log_info("%s: notify from pid %d, not one of its processes: ignored", s->name,
+                     (int)cm.cr.pid);
     }
 }
 

@@ -108,8 +108,8 @@ static void not_ready(struct service *s)
         if (v % 60 == 0 && v)
             v /= 60, unit = "m";
     }
+    /* Said (and logged) with its exit, as any other reason. */
     fmt(s->reason, sizeof(s->reason), "not ready after %u%s", v, unit);
-    log_info("%s: %s: stopping it", s->name, s->reason);
     s->not_ready = true;
     send_stop(s);
 }

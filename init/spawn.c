@@ -412,19 +412,18 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     STEP_NAME(&st, "output pipe");
     if (output_open(s) < 0)
         return fail(s, &st);
-    STEP_NAME(&st, "launch pipes");
-    if (pipe2(report, O_CLOEXEC) < 0)
+    STEP_NAME(&st, "ready pipe");
+    if (c->ready == READY_FD && (ready = ready_pipe(s)) < 0)
         return fail(s, &st);
+    STEP_NAME(&st, "launch pipes");
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        fail(s, &st);
+        goto no_pipes;
+    }
     if (pipe2(go, O_CLOEXEC) < 0) {
         fail(s, &st);
         close(report[0]), close(report[1]);
-        return -1;
-    }
-    STEP_NAME(&st, "ready pipe");
-    if (c->ready == READY_FD && (ready = ready_pipe(s)) < 0) {
-        fail(s, &st);
-        close(report[0]), close(report[1]), close(go[0]), close(go[1]);
-        return -1;
+        goto no_pipes;
     }
     cgroup_fd = cgroup_prepare(s, c);
     if (pid_join_enter(c, targets, &own_pidns, &st) < 0) {
@@ -463,13 +462,18 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     close(go[1]); /* releases the child */
     if (pid < 0) {
         close(report[0]);
-        ready_close(s);
-        return -1;
+        goto no_pid;
     }
     if (report[0] >= 0)
         fcntl(report[0], F_SETFL, O_NONBLOCK);
     s->report_fd = report[0];
     return pid;
+no_pipes:
+    if (ready >= 0)
+        close(ready);
+no_pid:
+    ready_close(s);
+    return -1;
 }
 
 int spawn_read_report(struct service *s)

@@ -123,6 +123,18 @@ test_log_f_follows_new_lines_until_the_client_goes() {
     stop_ns
 }
 
+test_log_buffer_0_keeps_no_ring() {
+    { conf_head "log_buffer = 0"; counter a 3; } >conf
+    start_ns conf
+    wait_state a done
+    local rc=0
+    ctl log >o 2>e || rc=$?
+    assert_eq 1 "$rc" "log without a ring"
+    assert_contains e "no log ring \\(log_buffer = 0\\)"
+    assert_contains err '^a: a-3$'
+    stop_ns
+}
+
 test_log_is_refused_to_non_root() {
     { conf_head; counter a 3; } >conf
     chmod 755 "$TMP"

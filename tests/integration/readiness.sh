@@ -126,8 +126,8 @@ test_notify_from_a_process_outside_the_service_is_ignored() {
     # The same socket (the service shares our network namespace), but
     # the test's python is no process of db.
     NOTIFY_SOCKET=$sock $PY -c "import os,socket; a=os.environ['NOTIFY_SOCKET']; socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM).sendto(b'READY=1', chr(0)+a[1:])"
-    wait_for 5 grep -qE '^nsinit: db: notify from pid [0-9]+, not one of its processes: ignored$' err ||
-        die "the outsider was not refused: $(cat err)"
+    wait_for 5 eval 'ctl log nsinit | grep -qE "nsinit: db: notify from pid [0-9]+, not one of its processes: ignored$"' ||
+        die "the outsider was not refused: $(ctl log)"
     assert_eq starting "$(state_of db)" "after an outsider's READY=1"
     touch go
     wait_state db running
