@@ -121,7 +121,7 @@ int ready_socket(struct service *s, int netns, char *addr, size_t size)
     static int own = -1;
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     socklen_t len = sizeof(a);
-    int fd = -1, one = 1, err = 0;
+    int fd, one = 1, err = 0;
 
     /* The socket is made in the service's network namespace: an abstract
      * name is reachable from that namespace alone. */
@@ -129,27 +129,24 @@ int ready_socket(struct service *s, int netns, char *addr, size_t size)
                        setns(netns, CLONE_NEWNET) < 0))
         return -1;
     /* Binding with no name asks the kernel for a unique abstract one. */
-    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
         bind(fd, (struct sockaddr *)&a, sizeof(sa_family_t)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-        loop_watch(fd, POLLIN, on_notify, s) < 0)
+        getsockname(fd, (struct sockaddr *)&a, &len) < 0)
         err = errno;
     if (netns >= 0 && setns(own, CLONE_NEWNET) < 0)
         log_error("returning to our own network namespace: %s", strerror(errno));
+    if (!err && loop_watch(fd, POLLIN, on_notify, s) < 0)
+        err = errno;
     if (err) {
-        if (fd >= 0)
-            close(fd);
+        close(fd);
         return errno = err, -1;
     }
     s->ready_fd = fd;
-    /* "@" stands for the leading NUL of an abstract name, as sd_notify reads it. */
-    len -= (socklen_t)sizeof(sa_family_t);
-    if (len > size - 1)
-        len = (socklen_t)(size - 1);
-    memcpy(addr, a.sun_path, len);
-    addr[0] = '@';
-    addr[len] = '\0';
+    /* "@" for the leading NUL of the abstract name, as sd_notify reads
+     * it; the bytes after the name are still the zeros a began with. */
+    a.sun_path[0] = '@';
+    fmt(addr, size, "%s", a.sun_path);
     return 0;
 }
 
