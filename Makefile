@@ -125,7 +125,7 @@ sanitize: deps all $(SAN_DIR)/nsinit
 # The config loader under libFuzzer with ASan and UBSan; findings land in
 # build/fuzz/ as crash-*, leak-* or timeout-* files to replay.
 FUZZ_SECONDS ?= 300
-FUZZ_SRCS := $(sort $(wildcard config/*.c)) init/fmt.c init/log.c init/logring.c init/file.c init/signame.c
+FUZZ_SRCS := $(sort $(wildcard config/*.c)) init/fmt.c init/log.c init/logring.c init/loop.c init/file.c init/signame.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinit -Iconfig -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 

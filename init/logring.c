@@ -93,35 +93,30 @@ void ring_put(const char *name, const char *text, size_t len)
         notify();
 }
 
-void ring_flood_end(struct ring_flood *f, const char *name)
-{
-    char line[96];
-
-    if (!f->dropped)
-        return;
-    ring_put("nsinit", line,
-             fmt(line, sizeof(line), "%s: %u lines not kept in the log (flood: over %u bytes/s)",
-                 name, f->dropped, size / 4));
-    f->dropped = 0;
-}
-
-void ring_put_limited(struct ring_flood *f, const char *name, const char *text, size_t len)
+void ring_put_counted(struct ring_flood *f, const char *name, const char *text, size_t len)
 {
     uint64_t now = now_ms() / 1000;
+    uint32_t quarter = size / 4;
+    char note[112];
 
     if (!ring)
         return;
     if (now != f->window) {
-        ring_flood_end(f, name);
+        if (f->bytes <= quarter)
+            f->since = f->lines = 0; /* no flood then: counting starts again */
         f->window = now;
         f->bytes = 0;
     }
     f->bytes += (uint32_t)(STAMP_LEN + 3 + len);
-    if (f->bytes > size / 4) {
-        f->dropped++;
-        return;
-    }
+    f->since += (uint32_t)(STAMP_LEN + 3 + len);
+    f->lines++;
     ring_put(name, text, len);
+    if (f->bytes > quarter && f->since > quarter) {
+        ring_put("nsinit", note,
+                 fmt(note, sizeof(note), "%s: flooding the log (over %u bytes/s): %u lines", name,
+                     quarter, f->lines));
+        f->since = f->lines = 0;
+    }
 }
 
 /* Is the line at off name's (NULL: anyone's)? Names hold no ':'. */

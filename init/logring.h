@@ -23,17 +23,17 @@ bool ring_on(void);
 void ring_set_notify(void (*fn)(void));
 /* Keeps one line (without its newline) as NAME's, stamped now. */
 void ring_put(const char *name, const char *text, size_t len);
-/* A flood limit per source: in any one second a service may put at most a
- * quarter of the ring; the lines past that are counted, not kept, and a
- * line of nsinit's says how many once the second is over. */
+/* Floods made visible. The ring always keeps the newest lines (the
+ * oldest go first, whoever wrote them). A service that puts more than a
+ * quarter of the ring into it within one second is flooding: a line of
+ * nsinit's says so for every further quarter of the ring it fills, so a
+ * ring full of its lines always holds one saying why. */
 struct ring_flood {
-    uint64_t window;   /* the second (CLOCK_MONOTONIC) being counted */
-    uint32_t bytes;
-    uint32_t dropped;
+    uint64_t window;        /* the second (CLOCK_MONOTONIC) being counted */
+    uint32_t bytes;         /* in that second */
+    uint32_t since, lines;  /* since the last note of the flood */
 };
-void ring_put_limited(struct ring_flood *f, const char *name, const char *text, size_t len);
-/* Says how many lines were not kept, if any (the service exited). */
-void ring_flood_end(struct ring_flood *f, const char *name);
+void ring_put_counted(struct ring_flood *f, const char *name, const char *text, size_t len);
 
 /* Places c at the last n lines of name (NULL: every line; n 0: all). */
 void ring_seek_last(struct ring_cursor *c, const char *name, unsigned n);

@@ -44,7 +44,7 @@ static void emit_line(struct service *s, const char *text, size_t len)
         {(void *)"\n", 1},
     };
     write_all(iov, 4);
-    ring_put_limited(&s->flood, s->name, text, len);
+    ring_put_counted(&s->flood, s->name, text, len);
 }
 
 static void take(struct service *s, const char *p, size_t n)
@@ -95,7 +95,6 @@ void output_flush(struct service *s)
         emit_line(s, s->line, s->line_len);
         s->line_len = 0;
     }
-    ring_flood_end(&s->flood, s->name);
 }
 
 static void on_output(int fd, short revents, void *ctx)

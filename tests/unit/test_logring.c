@@ -1,7 +1,7 @@
 /* Unit tests for init/logring.c: lines come back oldest first as
  * "TIME NAME: text", the oldest go when the ring is full (across its end,
  * many times over), -n with and without a name, a reader overtaken is
- * told how many lines it lost, and the flood limit. One ring per process:
+ * told how many lines it lost, and floods made visible. One ring per process:
  * 4096 bytes, set up once. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,7 +144,34 @@ static void test_an_overtaken_reader_learns_how_many_it_lost(void **state)
     assert_int_equal(lost + lines, 101);
 }
 
-static void test_a_flood_keeps_a_quarter_of_the_ring_a_second_and_says_the_rest(void **state)
+static void test_a_flood_keeps_the_newest_lines_and_says_so_every_quarter_ring(void **state)
+{
+    static char got[RING * 2];
+    struct ring_flood f = {0};
+    struct ring_cursor c;
+    uint64_t lost = 0;
+    int notes = 0;
+
+    /* 400 lines of 32 + 28 bytes at once: about 24 K, six rings' worth. */
+    for (int i = 0; i < 400; i++) {
+        char t[40];
+        ring_put_counted(&f, "flood", t, (size_t)snprintf(t, sizeof(t), "%04d-67890123456789012345678901", i));
+    }
+    ring_seek_last(&c, "flood", 1);
+    read_all(&c, "flood", got, sizeof(got), &lost);
+    assert_string_equal(got, "flood: 0399-67890123456789012345678901\n");
+    /* What the ring holds now says why it is all flood. */
+    ring_seek_last(&c, NULL, 0);
+    read_all(&c, NULL, got, sizeof(got), &lost);
+    for (char *p = got; (p = strstr(p, "nsinit: flood: flooding the log (over 1024 bytes/s): ")); p++) {
+        int lines = atoi(p + strlen("nsinit: flood: flooding the log (over 1024 bytes/s): "));
+        assert_true(lines >= 17 && lines <= 19); /* a quarter ring: 1024 / 60 */
+        notes++;
+    }
+    assert_true(notes >= 3);
+}
+
+static void test_no_note_below_a_quarter_ring_a_second(void **state)
 {
     static char got[RING * 2];
     struct ring_flood f = {0};
@@ -152,20 +179,11 @@ static void test_a_flood_keeps_a_quarter_of_the_ring_a_second_and_says_the_rest(
     uint64_t lost = 0;
 
     ring_put("mark", "start", 5);
-    ring_seek_last(&c, "mark", 1);
-    /* 200 lines of 32 + 28 bytes at once: about 17 fit in 1024 bytes. */
-    for (int i = 0; i < 200; i++)
-        ring_put_limited(&f, "flood", "01234567890123456789012345678901", 32);
-    assert_true(f.dropped >= 180 && f.dropped < 200);
-    unsigned dropped = f.dropped;
-    ring_flood_end(&f, "flood");
-    assert_int_equal(f.dropped, 0);
-    ring_seek_last(&c, "nsinit", 1);
-    read_all(&c, "nsinit", got, sizeof(got), &lost);
-    char want[128];
-    snprintf(want, sizeof(want), "nsinit: flood: %u lines not kept in the log (flood: over 1024 bytes/s)\n",
-             dropped);
-    assert_string_equal(got, want);
+    for (int i = 0; i < 10; i++)
+        ring_put_counted(&f, "calm", "0123456789012345678901234567890123456789", 40);
+    ring_seek_last(&c, NULL, 0);
+    read_all(&c, NULL, got, sizeof(got), &lost);
+    assert_null(strstr(got + (strstr(got, "mark: start") - got), "flooding"));
 }
 
 int main(void)
@@ -175,7 +193,8 @@ int main(void)
         cmocka_unit_test(test_the_oldest_go_first_across_the_end_many_times),
         cmocka_unit_test(test_seek_last_n_with_and_without_a_name),
         cmocka_unit_test(test_an_overtaken_reader_learns_how_many_it_lost),
-        cmocka_unit_test(test_a_flood_keeps_a_quarter_of_the_ring_a_second_and_says_the_rest),
+        cmocka_unit_test(test_a_flood_keeps_the_newest_lines_and_says_so_every_quarter_ring),
+        cmocka_unit_test(test_no_note_below_a_quarter_ring_a_second),
     };
     assert_int_equal(ring_init(RING), 0);
     return cmocka_run_group_tests(tests, NULL, NULL);
