@@ -39,7 +39,7 @@ struct client {
     bool log, follow;  /* log: lines from the ring; -f: then new ones too */
     char log_name[SERVICE_NAME_MAX];
     struct ring_cursor cur;
-    char note[96];
+    char note[96];     /* a log request's error */
 };
 
 #define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
@@ -161,29 +161,23 @@ static void status_fill(struct client *c)
  * that stops reading holds only its place in the ring, never PID 1. */
 static void log_fill(struct client *c)
 {
-    char line[CONTROL_LOG_LINE_MAX];
     const char *name = c->log_name[0] ? c->log_name : NULL;
 
-    for (;;) {
-        struct ring_cursor at = c->cur;
+    /* Room for a gap's note first: a line that does not fit waits. */
+    while (sizeof(c->out) - c->out_len >= 100) {
         uint64_t lost = 0;
-        size_t n = ring_next(&c->cur, name, line, sizeof(line), &lost), k = 0;
+        char *at = c->out + c->out_len;
+        size_t n = ring_next(&c->cur, name, at, sizeof(c->out) - c->out_len, &lost);
 
         if (lost) {
             /* Said where the gap is, with the time it is said. */
-            k = ring_stamp(c->note, sizeof(c->note));
-            k += fmt(c->note + k, sizeof(c->note) - k,
-                     "nsinit: %llu lines dropped: this reader was too slow\n",
+            n = ring_stamp(at, 100);
+            n += fmt(at + n, 100 - n, "nsinit: %llu lines dropped: this reader was too slow\n",
                      (unsigned long long)lost);
         }
-        if (!n && !k)
+        if (!n)
             return;
-        if (n + k > sizeof(c->out) - c->out_len) {
-            c->cur = at; /* that line (and the gap) next time */
-            return;
-        }
-        out_add(c, c->note, k);
-        out_add(c, line, n);
+        c->out_len += n;
     }
 }
 

@@ -167,19 +167,22 @@ size_t ring_next(struct ring_cursor *c, const char *name, char *buf, size_t bufs
                  uint64_t *lost)
 {
     if (c->seq < first_seq) {
-        *lost += first_seq - c->seq;
+        *lost = first_seq - c->seq;
         c->seq = first_seq;
         c->off = head;
+        return 0;
     }
     for (; c->seq < next_seq; c->seq++, c->off = line_end(c->off)) {
         uint32_t n = line_len(c->off);
 
-        if (line_is(c->off, name) && n <= bufsize) {
-            copy_out(buf, c->off, n);
-            c->seq++;
-            c->off = line_end(c->off);
-            return n;
-        }
+        if (!line_is(c->off, name))
+            continue;
+        if (n > bufsize)
+            return 0;
+        copy_out(buf, c->off, n);
+        c->seq++;
+        c->off = line_end(c->off);
+        return n;
     }
     return 0;
 }

@@ -37,10 +37,10 @@ void ring_put_counted(struct ring_flood *f, const char *name, const char *text, 
 
 /* Places c at the last n lines of name (NULL: every line; n 0: all). */
 void ring_seek_last(struct ring_cursor *c, const char *name, unsigned n);
-/* Formats the next line of name at c as "TIME NAME: text\n" into buf and
- * moves past it; returns its length, 0 at the end (or when buf is too
- * small, c unmoved). *lost counts the lines that were dropped from the
- * ring before this reader got to them. */
+/* Copies the next line of name at c ("TIME NAME: text\n") into buf and
+ * moves past it; returns its length, or 0 at the end or when it does not
+ * fit (c unmoved). A reader the ring overtook gets 0 with *lost set to
+ * how many lines it missed, and goes on from the oldest line kept. */
 size_t ring_next(struct ring_cursor *c, const char *name, char *buf, size_t size,
                  uint64_t *lost);
 

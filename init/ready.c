@@ -100,20 +100,19 @@ static void on_notify(int fd, short revents, void *ctx)
     struct iovec iov = {buf, sizeof(buf) - 1};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm};
 
-    for (int rounds = 0; rounds < 16 && s->ready_fd == fd; rounds++) {
-        ssize_t n;
+    ssize_t n;
 
-        m.msg_controllen = sizeof(cm);
-        cm.cr.pid = 0;
-        if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) < 0)
-            return;
-        if (of_service(s, cm.h.cmsg_type == SCM_CREDENTIALS ? cm.cr.pid : 0))
-            notify_fields(s, buf, (size_t)n);
-        else
-            /* Into the ring, not onto the console: anyone may send. */
-            log_info("%s: notify from pid %d, not one of its processes: ignored", s->name,
-                     (int)cm.cr.pid);
-    }
+    /* One datagram a round: the loop comes back while there are more. */
+    m.msg_controllen = sizeof(cm);
+    cm.cr.pid = 0;
+    if ((n = recvmsg(fd, &m, MSG_DONTWAIT)) < 0)
+        return;
+    if (of_service(s, cm.h.cmsg_type == SCM_CREDENTIALS ? cm.cr.pid : 0))
+        notify_fields(s, buf, (size_t)n);
+    else
+        /* Into the ring, not onto the console: anyone may send. */
+        log_info("%s: notify from pid %d, not one of its processes: ignored", s->name,
+                 (int)cm.cr.pid);
 }
 
 int ready_socket(struct service *s, int netns, char *addr, size_t size)

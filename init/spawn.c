@@ -194,17 +194,17 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
 {
     struct step st = {"start", false};
     char notify[112];
-    size_t got = 0;
-    ssize_t n;
+    ssize_t got;
     int null;
 
     sig_reset_in_child();
     setsid(); /* a session and process group of its own, no terminal */
-    /* Wait until PID 1 has written our id maps and moved our veth in; it
-     * sends the notify socket's name, if any, on the way. */
-    while ((n = read(go, notify + got, sizeof(notify) - 1 - got)) > 0 || (n < 0 && errno == EINTR))
-        got += n > 0 ? (size_t)n : 0;
-    notify[got] = '\0';
+    /* Wait until PID 1 has written our id maps and moved our veth in: it
+     * closes go then, or, as its last step, writes the notify socket's
+     * name into it (one write, smaller than PIPE_BUF: read whole). No
+     * handler is set, so no signal interrupts the read. */
+    got = read(go, notify, sizeof(notify) - 1);
+    notify[got > 0 ? got : 0] = '\0';
     STEP_NAME(&st, "stdio");
     if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(null, 0) < 0 ||
         dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0)
