@@ -47,7 +47,8 @@ int ready_pipe(struct service *s)
 
     if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
         return -1;
-    if (loop_watch(p[0], POLLIN, on_pipe, s) < 0) {
+    /* Only our end is non-blocking: the service's fd is as a pipe's. */
+    if (fcntl(p[1], F_SETFL, 0) < 0 || loop_watch(p[0], POLLIN, on_pipe, s) < 0) {
         close(p[0]);
         close(p[1]);
         return -1;

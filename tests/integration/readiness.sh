@@ -55,8 +55,13 @@ test_ready_fd_is_the_only_descriptor_beyond_stdio() {
     } >conf
     start_ns conf
     wait_state fds running
-    # What the exec'd sleep holds, seen from outside.
-    assert_eq "0 1 2 7" "$(echo $(ls "/proc/$(field_of fds pid)/fd"))" "the service's fds"
+    # What the exec'd sleep holds, seen from outside: fd 7 a pipe, in
+    # blocking mode (flags 01: O_WRONLY only).
+    local pid
+    pid=$(field_of fds pid)
+    assert_eq "0 1 2 7" "$(echo $(ls "/proc/$pid/fd"))" "the service's fds"
+    readlink "/proc/$pid/fd/7" | grep -q '^pipe:' || die "fd 7 is $(readlink "/proc/$pid/fd/7")"
+    assert_eq 01 "$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/7")" "fd 7's flags"
     stop_ns
 }
 
