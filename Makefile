@@ -80,7 +80,7 @@ $(HOST_OBJDIR)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(HOST_OBJ
 unit-bins: $(UNIT_BINS)
 
 DEB_PACKAGES := make gcc musl-tools libcmocka-dev strace python3 iproute2 \
-	util-linux procps file man-db
+	util-linux procps file man-db systemd
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
@@ -173,7 +173,7 @@ sanitize: deps all $(SAN_DIR)/nsinit
 # The config loader under libFuzzer with ASan and UBSan; findings land in
 # build/fuzz/ as crash-*, leak-* or timeout-* files to replay.
 FUZZ_SECONDS ?= 300
-FUZZ_SRCS := $(sort $(wildcard config/*.c)) init/fmt.c init/log.c init/file.c init/signame.c
+FUZZ_SRCS := $(sort $(wildcard config/*.c)) init/fmt.c init/log.c init/logring.c init/loop.c init/file.c init/signame.c
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinit -Iconfig -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 

@@ -239,6 +239,7 @@ static void parse_begin_service(struct file_state *fs, const char *name)
     s->restart_limit = 5;
     s->stop_signal = 15; /* SIGTERM on every Linux architecture */
     s->stop_timeout_ms = 5000;
+    s->ready_timeout_ms = 30000;
     s->digest = FNV_OFFSET;
     parse_new_section(fs, IN_SERVICE);
     fs->kc.svc = s;
@@ -631,6 +632,7 @@ struct config *config_load(const char *path, struct diag *d)
     st.cfg->shutdown_timeout_ms = 10000;
     st.cfg->watchdog_timeout_ms = 15000;
     st.cfg->socket = CONTROL_DEFAULT_SOCKET;
+    st.cfg->log_buffer = 64 << 10;
     st.cfg->path = arena_strdup(a, path);
     parse_file(&st, path, 0, &opened);
     if (!opened) {

@@ -36,7 +36,8 @@ static const char usage[] =
     "  TINI_KILL_PROCESS_GROUP=1 is -g, TINI_VERBOSITY=2 is -v, TINI_SUBREAPER ignored\n"
     "  -h, --help       this text;  -V, --version  the version\n"
     "ctl verbs: status [NAME], start|stop|restart NAME, reload, enter NAME [-- CMD],\n"
-    "           poweroff, reboot, halt\n";
+    "           log [NAME] [-n LINES] [-f], poweroff, reboot, halt\n"
+    "keys such as ready = fd:N|notify and init = yes: man nsinit.conf\n";
 
 int main(int argc, char **argv)
 {

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "fds.h"
 #include "log.h"
+#include "logring.h"
 #include "net.h"
 #include "options.h"
 #include "output.h"
@@ -120,7 +121,7 @@ static int count_launching(void)
     int n = 0;
 
     for (int i = 0; i < MAX_SERVICES; i++)
-        n += services[i].used && services[i].state == SVC_STARTING;
+        n += services[i].used && services[i].state == SVC_STARTING && !services[i].exec_done;
     return n;
 }
 
@@ -231,7 +232,7 @@ static struct service *add_service(const struct svc_conf *c)
         s->used = true;
         memcpy(s->name, c->name, sizeof(s->name));
         s->conf = c;
-        s->report_fd = s->log_r = s->log_w = -1;
+        s->report_fd = s->log_r = s->log_w = s->ready_fd = -1;
         s->last_status = -1;
         if (c->invalid) {
             s->state = SVC_FAILED;
@@ -282,6 +283,10 @@ static void remember_path(const char *path)
 
 int supervisor_start(struct config *c)
 {
+    /* Once, at start: a reload that changes log_buffer takes effect when
+     * nsinit next starts (the ring is never reallocated). */
+    if (ring_init(c->log_buffer) < 0)
+        log_error("log ring of %u bytes: %s", c->log_buffer, strerror(errno));
     if (cgroup_init() < 0 && errno != ENOTSUP)
         log_info("cgroups: %s", strerror(errno));
     conf = c;
