@@ -89,7 +89,7 @@ static void child_own_group(void)
  * the shell that started nsinit is left in the background. */
 static pid_t tty_owner, tty_cmd;
 
-static void terminal_give_back(void)
+void container_end(void)
 {
     if (tty_cmd && tcgetpgrp(0) == tty_cmd)
         tcsetpgrp(0, tty_owner); /* every signal is blocked: no SIGTTOU */
@@ -104,7 +104,6 @@ static void terminal_note_owner(void)
         tcgetpgrp(0) != pgrp)
         return;
     tty_owner = pgrp;
-    atexit(terminal_give_back);
 }
 
 int container_signal(int sig, int code)

@@ -36,6 +36,8 @@ static void finish(void)
     supervisor_cleanup();
     if (rt.mode == MODE_BOOT)
         boot_end(rt.ending); /* returns only where reboot(2) is refused */
+    if (rt.mode == MODE_CONTAINER)
+        container_end();
     exit(rt.exit_status);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -268,7 +269,8 @@ static void remember_path(const char *path)
 {
     size_t n = 0, len = strlen(path);
 
-    if (path[0] != '/' && getcwd(conf_path, sizeof(conf_path) - 1)) {
+    /* The system call: musl's getcwd brings strdup, and malloc with it. */
+    if (path[0] != '/' && syscall(SYS_getcwd, conf_path, sizeof(conf_path) - 1) > 0) {
         n = strlen(conf_path);
         if (conf_path[n - 1] != '/')
             conf_path[n++] = '/';
