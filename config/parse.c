@@ -350,7 +350,9 @@ static void parse_unknown_key(struct file_state *fs, const char *key)
     parse_report(fs, "unknown key '%s'", key);
 }
 
-/* A non-repeatable key seen before: report it and say where. */
+/* A non-repeatable key seen before in the same file or section: report it
+ * and say where. An [init] key from a later file (an include, such as an
+ * image's /etc/nsinit.d) overrides the earlier one, as a drop-in does. */
 static bool parse_is_duplicate(struct file_state *fs, const struct key_def *k)
 {
     struct key_ctx *kc = &fs->kc;
@@ -366,12 +368,12 @@ static bool parse_is_duplicate(struct file_state *fs, const struct key_def *k)
     }
     if (k->repeatable)
         return false;
-    if (fs->sec == IN_INIT && strcmp(init->file, kc->file))
-        config_report(kc->st, NULL, kc->file, kc->line,
-                      "duplicate key '%s' (first at %s:%d)", k->name, init->file, first);
-    else
-        config_report(kc->st, kc->svc, kc->file, kc->line,
-                      "duplicate key '%s' (first at line %d)", k->name, first);
+    if (fs->sec == IN_INIT && strcmp(init->file, kc->file)) {
+        *init = (struct key_seen){kc->file, kc->line};
+        return false;
+    }
+    config_report(kc->st, kc->svc, kc->file, kc->line, "duplicate key '%s' (first at line %d)",
+                  k->name, first);
     return true;
 }
 
