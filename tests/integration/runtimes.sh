@@ -61,15 +61,7 @@ make_context() {
     printf 'FROM scratch\nCOPY rootfs/ /\nENTRYPOINT ["/sbin/nsinit", "--"]\n' >"$1/Containerfile"
 }
 
-# The host's pid of PID 1 of container $1, and the zombies under it.
-zombies_under() {
-    local pid=$1 n=0 c
-    for c in $(cat /proc/$pid/task/*/children 2>/dev/null); do
-        [ "$(awk '{print $3}' /proc/$c/stat 2>/dev/null)" = Z ] && n=$((n + 1))
-        n=$((n + $(zombies_under $c)))
-    done
-    echo $n
-}
+# Zombies under the host's pid of a container's PID 1 (zombies_under: lib.sh).
 no_zombies_under() { [ "$(zombies_under "$1")" = 0 ]; }
 
 # Unmounts whatever an engine left mounted under $1 (innermost first).
