@@ -104,3 +104,23 @@ test_aarch64_machine_namespaces_lab_cgroups_root_and_disk() {
     vm_boot aarch64 -drive "file=$DISK,if=virtio,format=raw"
     check_machine_console
 }
+
+# nsinit.shell: a shell on the console before the config is read, typed at
+# once it says so; exiting it goes on with the boot.
+test_aarch64_emergency_shell_then_the_boot_goes_on() {
+    local log=$BOOT_LOGS/${FUNCNAME[0]}.log
+    vm_service after 'exec = /bin/sh -c "echo BOOT-WENT-ON"' 'oneshot = yes'
+    vm_poweroff_after after
+    mkfifo "$TMP/console-in"
+    rm -f "$log"
+    (
+        until grep -aq 'emergency shell' "$log" 2>/dev/null; do sleep 0.1; done
+        printf 'echo SHELL-$((6 * 7)) $$\nexit\n'
+    ) >"$TMP/console-in" &
+    local typist=$!
+    VM_STDIN=$TMP/console-in VM_APPEND=nsinit.shell vm_boot aarch64
+    kill $typist 2>/dev/null || true
+    vm_expect_order 'nsinit: emergency shell \(nsinit.shell\)' '^SHELL-42 [0-9]+$' \
+        'after: BOOT-WENT-ON' 'reboot: Power down'
+    vm_expect_poweroff
+}
