@@ -25,6 +25,7 @@
 #include "supervisor.h"
 
 struct client {
+    bool used;         /* zero-initialised: no page is touched until used */
     int fd;
     uid_t uid;
     char in[CONTROL_REQUEST_MAX];
@@ -54,6 +55,7 @@ static void client_close(struct client *c)
     loop_unwatch(c->fd);
     close(c->fd);
     c->fd = -1;
+    c->used = false;
     timer_disarm(&c->idle);
     if (listen_fd >= 0)
         loop_set_events(listen_fd, POLLIN); /* a slot is free: accept again */
@@ -421,7 +423,7 @@ static void follower_read(struct client *c)
 static void log_wake(void)
 {
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-        if (clients[i].fd >= 0 && clients[i].follow)
+        if (clients[i].used && clients[i].follow)
             loop_set_events(clients[i].fd, POLLOUT | POLLIN);
 }
 
@@ -452,7 +454,7 @@ static int accept_one(void)
     int fd;
 
     for (int i = 0; i < CONTROL_MAX_CLIENTS && !c; i++)
-        if (clients[i].fd < 0)
+        if (!clients[i].used)
             c = &clients[i];
     if (!c) {
         /* Too many at once: the rest wait in the kernel's backlog (their
@@ -478,6 +480,7 @@ static int accept_one(void)
         close(fd);
         return 0;
     }
+    c->used = true;
     c->fd = fd;
     c->uid = cred.uid;
     c->in_len = c->out_len = c->out_off = 0;
@@ -522,9 +525,6 @@ int control_start(const char *path)
     mode_t old;
     int fd;
 
-    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-        if (!clients[i].idle.fire)
-            clients[i].fd = -1;
     ring_set_notify(log_wake);
     if (listen_fd >= 0 || !path || !*path)
         return 0;
