@@ -138,8 +138,11 @@ qemu-test: images
 rpi-test: sdcard
 	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/rpi tests/run
 
+# tests/run also runs the container-mode tests on build/aarch64/nsinit and
+# build/armhf/nsinit under qemu-user (deps-cross installs it).
 check: deps
 	$(MAKE) all unit-bins
+	$(MAKE) all ARCH=armhf
 	$(MAKE) images sdcard
 	tests/run
 
