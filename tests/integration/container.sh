@@ -105,6 +105,9 @@ sigmask() {
 igmask() {
     local inherited
     inherited=$(awk '/^SigIgn:/ {print $2}' /proc/self/status)
+    # qemu-user maps its guest's low real-time signals onto other host
+    # ones: an ignored 33 (make's) never reaches the guest to pass on.
+    qemu_user && inherited=$(printf '%x' $((0x$inherited & ~(1 << 32))))
     printf '%016x' $((0x$inherited | 0x$(sigmask "$@")))
 }
 
@@ -497,7 +500,7 @@ test_group_in_background_does_not_take_the_terminal() {
     # background job), then the shell's view of its terminal.
     script -qfec "python3 -c 'import os; os.setpgid(0, 0); os.execv(\"$NSINIT\", [\"nsinit\", \"-g\", \"--\", \"$PROBE\", \"ids\"])'; echo shell \$\$" \
         /dev/null </dev/null | tr -d '\r' >out
-    read -r pid pgid sid tpgid <<<"$(grep -E '^[0-9]+ [0-9]+ [0-9]+ -?[0-9]+$' out)"
+    read -r pid pgid sid tpgid <out
     shell=$(awk '/^shell / {print $2}' out)
     [ -n "$shell" ] || die "no answer from the shell"
     assert_eq "$pid" "$pgid" "the command's own group"
