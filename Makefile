@@ -146,8 +146,11 @@ deps-engines:
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(ENGINE_PACKAGES)" || \
 		echo "deps-engines: not installed; the container-runtime tests will skip"
 
+# tests/run also runs the container-mode tests on build/aarch64/nsinit and
+# build/armhf/nsinit under qemu-user (deps-cross installs it).
 check: deps deps-engines
 	$(MAKE) all unit-bins
+	$(MAKE) all ARCH=armhf
 	$(MAKE) images sdcard
 	tests/run
 

@@ -58,8 +58,10 @@ make_disk() {
 check_machine_console() {
     local host boxed
     vm_expect 'BOXED pid=1 host=boxed'
-    host=$(grep -a '^host: HOST-NS' "$VM_LOG" | cut -d' ' -f3-5)
-    boxed=$(grep -a '^boxed: BOXED' "$VM_LOG" | cut -d' ' -f5-7)
+    # Not anchored: the console's first line follows SeaBIOS's "Booting
+    # from ROM.." and its escapes, without a newline between them.
+    host=$(grep -ao 'host: HOST-NS.*' "$VM_LOG" | head -1 | cut -d' ' -f3-5)
+    boxed=$(grep -ao 'boxed: BOXED.*' "$VM_LOG" | head -1 | cut -d' ' -f5-7)
     [ -n "$host" ] && [ -n "$boxed" ] || die "no namespace lines"
     for i in 1 2 3; do
         [ "$(echo "$host" | cut -d' ' -f$i)" != "$(echo "$boxed" | cut -d' ' -f$i)" ] ||
