@@ -57,8 +57,8 @@ ns_start() {
 }
 ns_stop() {
     local u=${!1}
-    kill -KILL "$u" 2>/dev/null # unshare -f ignores SIGTERM
-    wait "$u" 2>/dev/null
+    kill -KILL "$u" 2>/dev/null || true # unshare -f ignores SIGTERM
+    wait "$u" 2>/dev/null || true
     return 0
 }
 

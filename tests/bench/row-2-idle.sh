@@ -11,7 +11,7 @@ R="2 idle"
 SECS=${BENCH_IDLE_SECONDS:-10}
 WINDOWS=${BENCH_IDLE_WINDOWS:-3}
 SUBJECTS="nsinit $PEERS busybox-init"
-trap 'for s in $SUBJECTS; do ns_stop U_${s//-/_}; done' EXIT
+trap 'rc=$?; for s in $SUBJECTS; do ns_stop U_${s//-/_}; done; exit $rc' EXIT
 
 ctxt() { awk '/^(non)?voluntary_ctxt_switches/ {n += $2} END {print n}' /proc/$1/status; }
 
@@ -51,7 +51,7 @@ for s in $SUBJECTS; do
     emit "$R" "$s" "wake-ups/${SECS}s" count - "${wake[$s]}" "goal 0"
 done
 for s in $SUBJECTS; do
-    emit "$R" "$s" "syscalls/${SECS}s" count - "${calls[$s]}" "strace -c; 1 = strace's attach"
+    emit "$R" "$s" "syscalls/${SECS}s" count - "${calls[$s]}" "strace -c -p"
 done
 # TODO(watchdog): boot mode's watchdog (one wake-up per half timeout) is
 # not there yet; when it is, run nsinit as PID 1 with watchdog = a softdog

@@ -9,7 +9,7 @@ R="3 memory"
 SUBJECTS="nsinit nsinit-2svc $PEERS busybox-init"
 CONF=$BENCH_DIR/two-services.conf
 printf '[service a]\nexec = /bin/sleep 100000\n\n[service b]\nexec = /bin/sleep 100000\n' >"$CONF"
-trap 'for s in $SUBJECTS; do ns_stop U_${s//-/_} 2>/dev/null; done' EXIT
+trap 'rc=$?; for s in $SUBJECTS; do ns_stop U_${s//-/_} 2>/dev/null; done; exit $rc' EXIT
 
 declare -A rss hwm
 for r in $(seq "$ROUNDS"); do

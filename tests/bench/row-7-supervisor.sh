@@ -29,7 +29,7 @@ emit "$R" nsinit "start+stop $N" ms startstop "${wall[nsinit]}" \
     "services/s: $(python3 -c "import statistics as s; print(round(2 * $N * 1000 / s.median([${wall[nsinit]}])))")"
 
 # (b) status round trips
-trap 'ns_stop U1; ns_stop U200' EXIT
+trap 'rc=$?; ns_stop U1; ns_stop U200; exit $rc' EXIT
 K=${BENCH_CTL:-50}
 for n in 1 200; do
     c=$BENCH_DIR/status-$n.conf
