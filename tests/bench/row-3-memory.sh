@@ -8,7 +8,8 @@ set -eu
 R="3 memory"
 SUBJECTS="nsinit nsinit-2svc $PEERS busybox-init"
 CONF=$BENCH_DIR/two-services.conf
-printf '[service a]\nexec = /bin/sleep 100000\n\n[service b]\nexec = /bin/sleep 100000\n' >"$CONF"
+printf '[init]\nsocket = %s/memory.sock\n\n' "$BENCH_DIR" >"$CONF"
+printf '[service a]\nexec = /bin/sleep 100000\n\n[service b]\nexec = /bin/sleep 100000\n' >>"$CONF"
 trap 'rc=$?; for s in $SUBJECTS; do ns_stop U_${s//-/_} 2>/dev/null; done; exit $rc' EXIT
 
 declare -A rss hwm
@@ -27,7 +28,7 @@ for r in $(seq "$ROUNDS"); do
         rss[$s]="${rss[$s]:+${rss[$s]},}$(status_field "${!p}" VmRSS)"
         hwm[$s]="${hwm[$s]:+${hwm[$s]},}$(status_field "${!p}" VmHWM)"
         if [ "$r" = 1 ] && [ "${s%%-*}" = nsinit ]; then
-            awk '/^[0-9a-f]+-/ {m = $0} /^Rss:/ && $2 > 0 {printf "%6d kB  %s\n", $2, m}' \
+            awk '/^[0-9a-f]+-/ {m = $0} /^Rss:/ {r = $2} /^Private_Dirty:/ && r > 0 {printf "%6d kB rss %6d kB private dirty  %s\n", r, $2, m}' \
                 /proc/"${!p}"/smaps >"$BENCH_DIR/smaps-$s.txt"
         fi
     done

@@ -8,6 +8,8 @@ set -eu
 R="6 spawn"
 N=${BENCH_SPAWNS:-50}
 CONF=$BENCH_DIR/spawn-chain.conf
+{
+printf '[init]\nsocket = %s/spawn.sock\n\n' "$BENCH_DIR" # never the machine's /run/nsinit.sock
 for i in $(seq "$N"); do
     echo "[service s$i]"
     echo "exec = /bin/true"
@@ -16,7 +18,8 @@ for i in $(seq "$N"); do
     if [ "$i" -lt "$N" ]; then echo "oneshot = yes"; else echo "main = yes"; fi
     [ "$i" -gt 1 ] && echo "after = s$((i - 1))"
     echo
-done >"$CONF"
+done
+} >"$CONF"
 
 SUBJECTS="clone3 nsinit unshare bwrap busybox-unshare"
 run() {

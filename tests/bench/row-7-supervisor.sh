@@ -10,6 +10,7 @@ R="7 supervisor"
 N=200
 C1=$BENCH_DIR/startstop.conf
 {
+    printf '[init]\nsocket = %s/startstop.sock\n\n' "$BENCH_DIR" # not the machine's
     for i in $(seq $N); do printf '[service s%d]\nexec = /bin/sleep 100000\n\n' "$i"; done
     echo "[service end]"
     echo "exec = /bin/true"
