@@ -145,7 +145,7 @@ demo: deps all
 # tests/bench/run runs every tests/bench/row-*.sh and prints the table,
 # build/bench/results.json and build/bench/ratios.svg (tests/bench/README.md).
 BENCH_PACKAGES := tini dumb-init catatonit busybox-static bubblewrap gnuplot-nox \
-	strace time python3 util-linux dpkg-dev
+	strace python3 util-linux dpkg-dev
 BENCH_TOOLS := $(patsubst tests/bench/%.c,build/bench/bin/%,$(wildcard tests/bench/*.c))
 
 build/bench/bin/%: tests/bench/%.c build/kinc/.done
