@@ -39,10 +39,14 @@ test_x86_64_status_3_comes_back_and_stdout_has_the_guest_arch_alone() {
     [ ! -s "$TMP/err" ] || { show; die "stderr not empty"; }
 }
 
-test_aarch64_death_by_sigkill_comes_back_as_137_after_the_guest_arch() {
-    vm_run aarch64 -- sh -c 'uname -m; kill -9 $$'
+# CMD's words reach the guest as they were: quotes, blanks, $, newlines.
+test_aarch64_death_by_sigkill_comes_back_as_137_after_the_arch_and_exact_args() {
+    vm_run aarch64 -- sh -c 'uname -m; printf "%s|" "$@"; kill -9 $$' sh \
+        "it's" 'a  b' '$HOME' '' $'tab\there' $'new\nline' '*'
     expect_rc 137
-    printf 'aarch64\n' | cmp - "$TMP/out" || { show; die "stdout is not exactly 'aarch64'"; }
+    { echo aarch64; printf '%s|' "it's" 'a  b' '$HOME' '' $'tab\there' $'new\nline' '*'; } |
+        cmp - "$TMP/out" || { show; die "stdout is not the arch and the words"; }
+    [ ! -s "$TMP/err" ] || { show; die "stderr not empty"; }
 }
 
 # 1 MiB of random bytes (every byte value: NUL, CR, LF, ^C...) from the
