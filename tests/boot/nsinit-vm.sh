@@ -67,12 +67,21 @@ test_aarch64_rw_share_carries_files_both_ways_and_status_0_comes_back() {
     mkdir share
     echo "from the host" >share/in
     cd share
-    vm_run aarch64 --rw -- sh -c 'cat in >copy && echo "from the guest" >new && mkdir d && echo x >d/f'
+    vm_run aarch64 --rw -- sh -c 'cat in >copy && echo "from the guest" >new && mkdir d && echo x >d/f && ls /sys/class/net >nics'
     cd "$TMP"
     expect_rc 0
+    assert_eq lo "$(cat share/nics)" "network interfaces without --net"
     assert_eq "from the host" "$(cat share/copy)" "file copied in the guest"
     assert_eq "from the guest" "$(cat share/new)" "file made in the guest"
     assert_eq x "$(cat share/d/f)" "file in a directory made in the guest"
+}
+
+# Only the interface and its address: no traffic leaves the guest.
+test_aarch64_net_gives_eth0_the_user_mode_address() {
+    vm_run aarch64 --net -- sh -c 'ifconfig eth0; cat /etc/resolv.conf'
+    expect_rc 0
+    assert_contains "$TMP/out" 'inet addr:10\.0\.2\.15 .*Mask:255\.255\.255\.0'
+    assert_contains "$TMP/out" '^nameserver 10\.0\.2\.3$'
 }
 
 test_aarch64_read_only_share_refuses_writes() {
