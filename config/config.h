@@ -73,6 +73,10 @@ struct rlimit_item {
 };
 
 enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
+enum ready_kind { READY_EXEC, READY_FD, READY_NOTIFY }; /* READY_EXEC: no ready = */
+
+#define LOG_BUFFER_MIN 4096          /* holds a line of every length */
+#define LOG_BUFFER_MAX (256u << 20)
 
 struct svc_conf {
     char name[SERVICE_NAME_MAX];
@@ -109,6 +113,10 @@ struct svc_conf {
     uint64_t memory_max;    /* bytes, 0 = unset */
     uint32_t pids_max;      /* 0 = unset */
     uint32_t cpu_weight;    /* 0 = unset, else 1..10000 */
+    enum ready_kind ready;
+    int ready_fd;           /* ready = fd:N, N >= 3 */
+    uint32_t ready_timeout_ms; /* default 30 s */
+    bool init;              /* init = yes: nsinit is PID 1 of its pid namespace */
     uint64_t digest;        /* hash of every key and value: reload compares it */
     bool invalid;           /* the section had errors: never started */
     const char *problem;    /* the first of them, "FILE:LINE: message" */
@@ -133,6 +141,7 @@ struct config {
     const char *socket;           /* default "/run/nsinit.sock" */
     const char *watchdog;         /* [init] watchdog device, or NULL */
     uint32_t watchdog_timeout_ms; /* default 15 s */
+    uint32_t log_buffer;          /* bytes of the log ring, 0 = none; default 64K */
     struct bridge_conf bridges[MAX_BRIDGES];
     int n_bridges;
     struct svc_conf *services[MAX_SERVICES];

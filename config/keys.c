@@ -209,6 +209,19 @@ static int key_watchdog_timeout(struct key_ctx *kc, char *v)
     return 0;
 }
 
+static int key_log_buffer(struct key_ctx *kc, char *v)
+{
+    uint64_t bytes;
+
+    if (parse_size(v, &bytes) < 0 || (bytes && bytes < LOG_BUFFER_MIN) ||
+        bytes > LOG_BUFFER_MAX) {
+        key_error(kc, "bad log_buffer '%s' (0, or 4K to 256M)", v);
+        return -1;
+    }
+    kc->cfg->log_buffer = (uint32_t)bytes;
+    return 0;
+}
+
 /* A relative include is taken from the including file's directory. */
 static int key_include(struct key_ctx *kc, char *v)
 {
@@ -742,6 +755,34 @@ static int key_cpu_weight(struct key_ctx *kc, char *v)
     return 0;
 }
 
+/* fd:N (s6's notification fd) or notify (systemd's NOTIFY_SOCKET). */
+static int key_ready(struct key_ctx *kc, char *v)
+{
+    uint32_t n;
+
+    if (!strcmp(v, "notify")) {
+        kc->svc->ready = READY_NOTIFY;
+        return 0;
+    }
+    if (strncmp(v, "fd:", 3) || parse_u32(v + 3, &n) < 0 || n < 3 || n > 1023) {
+        key_error(kc, "bad ready '%s' (fd:N, N from 3 to 1023, or notify)", v);
+        return -1;
+    }
+    kc->svc->ready = READY_FD;
+    kc->svc->ready_fd = (int)n;
+    return 0;
+}
+
+static int key_ready_timeout(struct key_ctx *kc, char *v)
+{
+    return key_duration(kc, v, &kc->svc->ready_timeout_ms);
+}
+
+static int key_init(struct key_ctx *kc, char *v)
+{
+    return key_bool(kc, v, &kc->svc->init);
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 const struct key_def config_keys[] = {
@@ -752,6 +793,7 @@ const struct key_def config_keys[] = {
     {"include", SEC_INIT, key_include, true, 0},
     {"watchdog", SEC_INIT, key_watchdog, false, 0},
     {"watchdog_timeout", SEC_INIT, key_watchdog_timeout, false, 0},
+    {"log_buffer", SEC_INIT, key_log_buffer, false, 0},
 
     {"address", SEC_BRIDGE, key_bridge_address, false, 0},
 
@@ -783,6 +825,9 @@ const struct key_def config_keys[] = {
     {"memory_max", SEC_SERVICE, key_memory_max, false, 0},
     {"pids_max", SEC_SERVICE, key_pids_max, false, 0},
     {"cpu_weight", SEC_SERVICE, key_cpu_weight, false, 0},
+    {"ready", SEC_SERVICE, key_ready, false, 0},
+    {"ready_timeout", SEC_SERVICE, key_ready_timeout, false, 0},
+    {"init", SEC_SERVICE, key_init, false, CLONE_NEWPID},
 };
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
@@ -812,6 +857,10 @@ void keys_end_service(struct key_ctx *kc)
         config_report(kc->st, s, kc->file, kc->seen[i], "'%s' needs '%s' in namespaces",
                       k->name, ns_name(k->needs_ns));
     }
+    int rt_line = kc->seen[key_find("ready_timeout", SEC_SERVICE) - config_keys];
+
+    if (rt_line && s->ready == READY_EXEC)
+        config_report(kc->st, s, kc->file, rt_line, "'ready_timeout' needs 'ready'");
     if (s->oneshot && !kc->seen[key_find("restart", SEC_SERVICE) - config_keys])
         s->restart = RESTART_NEVER;
 }

@@ -239,6 +239,7 @@ static void parse_begin_service(struct file_state *fs, const char *name)
     s->restart_limit = 5;
     s->stop_signal = 15; /* SIGTERM on every Linux architecture */
     s->stop_timeout_ms = 5000;
+    s->ready_timeout_ms = 30000;
     s->digest = FNV_OFFSET;
     parse_new_section(fs, IN_SERVICE);
     fs->kc.svc = s;
@@ -349,7 +350,9 @@ static void parse_unknown_key(struct file_state *fs, const char *key)
     parse_report(fs, "unknown key '%s'", key);
 }
 
-/* A non-repeatable key seen before: report it and say where. */
+/* A non-repeatable key seen before in the same file or section: report it
+ * and say where. An [init] key from a later file (an include, such as an
+ * image's /etc/nsinit.d) overrides the earlier one, as a drop-in does. */
 static bool parse_is_duplicate(struct file_state *fs, const struct key_def *k)
 {
     struct key_ctx *kc = &fs->kc;
@@ -365,12 +368,12 @@ static bool parse_is_duplicate(struct file_state *fs, const struct key_def *k)
     }
     if (k->repeatable)
         return false;
-    if (fs->sec == IN_INIT && strcmp(init->file, kc->file))
-        config_report(kc->st, NULL, kc->file, kc->line,
-                      "duplicate key '%s' (first at %s:%d)", k->name, init->file, first);
-    else
-        config_report(kc->st, kc->svc, kc->file, kc->line,
-                      "duplicate key '%s' (first at line %d)", k->name, first);
+    if (fs->sec == IN_INIT && strcmp(init->file, kc->file)) {
+        *init = (struct key_seen){kc->file, kc->line};
+        return false;
+    }
+    config_report(kc->st, kc->svc, kc->file, kc->line, "duplicate key '%s' (first at line %d)",
+                  k->name, first);
     return true;
 }
 
@@ -631,6 +634,7 @@ struct config *config_load(const char *path, struct diag *d)
     st.cfg->shutdown_timeout_ms = 10000;
     st.cfg->watchdog_timeout_ms = 15000;
     st.cfg->socket = CONTROL_DEFAULT_SOCKET;
+    st.cfg->log_buffer = 64 << 10;
     st.cfg->path = arena_strdup(a, path);
     parse_file(&st, path, 0, &opened);
     if (!opened) {

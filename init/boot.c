@@ -83,6 +83,7 @@ static void mount_early(void)
     }
 }
 
+/* In a container without CAP_NET_ADMIN lo is the runtime's business. */
 static void loopback_up(void)
 {
     struct nl nl;
@@ -90,7 +91,8 @@ static void loopback_up(void)
 
     if (nl_open(&nl) < 0)
         return;
-    if ((lo = nl_link_index(&nl, "lo")) < 0 || nl_link_up(&nl, lo) < 0)
+    if (((lo = nl_link_index(&nl, "lo")) < 0 || nl_link_up(&nl, lo) < 0) &&
+        (machine || errno != EPERM))
         log_error("lo up: %s", strerror(errno));
     nl_close(&nl);
 }
@@ -221,12 +223,17 @@ static void boot_services(void)
     struct diag d;
     struct config *c;
 
+    /* A container's init with no config (the pause role) has nothing to
+     * say: it only reaps, and ends on SIGTERM or SIGINT. */
+    bool pause = !machine && access(BOOT_CONFIG, F_OK) < 0 && errno == ENOENT;
+
     diag_to_stderr(&d);
-    c = config_load(BOOT_CONFIG, &d);
+    c = pause ? NULL : config_load(BOOT_CONFIG, &d);
     if (!c) {
         /* Still reachable: ctl poweroff must work on a broken image. */
-        log_error("no services: %s could not be read", BOOT_CONFIG);
-        if (control_start(CONTROL_DEFAULT_SOCKET) < 0)
+        if (!pause)
+            log_error("no services: %s could not be read", BOOT_CONFIG);
+        if (control_start(CONTROL_DEFAULT_SOCKET) < 0 && !pause)
             log_error("control socket: %s", strerror(errno));
         main_cmd_start();
         return;

@@ -89,7 +89,7 @@ static void child_own_group(void)
  * the shell that started nsinit is left in the background. */
 static pid_t tty_owner, tty_cmd;
 
-static void terminal_give_back(void)
+void container_end(void)
 {
     if (tty_cmd && tcgetpgrp(0) == tty_cmd)
         tcsetpgrp(0, tty_owner); /* every signal is blocked: no SIGTTOU */
@@ -104,7 +104,19 @@ static void terminal_note_owner(void)
         tcgetpgrp(0) != pgrp)
         return;
     tty_owner = pgrp;
-    atexit(terminal_give_back);
+}
+
+int container_signal(int sig, int code)
+{
+    /* The terminal signals its foreground group itself (^C, ^\, ^Z, a
+     * resize, the SIGHUP of a session leader's exit: SI_KERNEL): a command
+     * in nsinit's group has its own copy, a second would be one too many
+     * (celery, gunicorn: a second ^C means "quit now"). A hangup reaches
+     * the session's leader alone: when that is nsinit, it passes it on. */
+    if (code == SI_KERNEL && !((sig == SIGHUP || sig == SIGCONT) && getsid(0) == rt.self) &&
+        getpgid(rt.cmd_pid) == getpgrp())
+        return 0;
+    return rt.opts->rewrite[sig];
 }
 
 static void child_exec(const struct options *o, int keep, bool activation)

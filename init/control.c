@@ -15,14 +15,17 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "values.h"
 #include "fmt.h"
 #include "log.h"
+#include "logring.h"
 #include "loop.h"
 #include "runtime.h"
 #include "service.h"
 #include "supervisor.h"
 
 struct client {
+    bool used;         /* zero-initialised: no page is touched until used */
     int fd;
     uid_t uid;
     char in[CONTROL_REQUEST_MAX];
@@ -34,6 +37,10 @@ struct client {
     enum ending after; /* a shutdown verb: started once the answer is out */
     bool shutdown_after;
     struct timer idle;
+    bool log, follow;  /* log: lines from the ring; -f: then new ones too */
+    char log_name[SERVICE_NAME_MAX];
+    struct ring_cursor cur;
+    char note[96];     /* a log request's error */
 };
 
 #define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
@@ -48,6 +55,7 @@ static void client_close(struct client *c)
     loop_unwatch(c->fd);
     close(c->fd);
     c->fd = -1;
+    c->used = false;
     timer_disarm(&c->idle);
     if (listen_fd >= 0)
         loop_set_events(listen_fd, POLLIN); /* a slot is free: accept again */
@@ -109,6 +117,8 @@ static size_t status_line(const struct service *s, char *buf, size_t size)
         n += fmt(buf + n, size - n, " exit=-");
     if (s->pid > 0)
         append_namespaces(buf, size, &n, s->pid);
+    if (s->status_text[0])
+        n += fmt(buf + n, size - n, " status=\"%s\"", s->status_text);
     if (s->reason[0]) {
         size_t from = n + sizeof(" reason=\"") - 1;
 
@@ -146,6 +156,30 @@ static void status_fill(struct client *c)
     if (c->status_next >= MAX_SERVICES) {
         c->status_next = -1;
         out_fmt_line(c, "OK");
+    }
+}
+
+/* Log lines are made as the socket drains, as status lines are: a reader
+ * that stops reading holds only its place in the ring, never PID 1. */
+static void log_fill(struct client *c)
+{
+    const char *name = c->log_name[0] ? c->log_name : NULL;
+
+    /* Room for a gap's note first: a line that does not fit waits. */
+    while (sizeof(c->out) - c->out_len >= 100) {
+        uint64_t lost = 0;
+        char *at = c->out + c->out_len;
+        size_t n = ring_next(&c->cur, name, at, sizeof(c->out) - c->out_len, &lost);
+
+        if (lost) {
+            /* Said where the gap is, with the time it is said. */
+            n = ring_stamp(at, 100);
+            n += fmt(at + n, 100 - n, "nsinit: %llu lines dropped: this reader was too slow\n",
+                     (unsigned long long)lost);
+        }
+        if (!n)
+            return;
+        c->out_len += n;
     }
 }
 
@@ -239,6 +273,38 @@ static const char *handle(struct client *c, char *verb, char *name)
     return do_service_verb(verb, s);
 }
 
+/* "log [NAME] [-n LINES] [-f]", in any order. */
+static const char *log_request(struct client *c, char *args, char *why, size_t size)
+{
+    char *w[5];
+    int n = parse_words(args, w, 5);
+    uint32_t last = 0;
+
+    if (c->uid != 0)
+        return "permission denied: only root may read the log";
+    if (!ring_on())
+        return "no log ring (log_buffer = 0)";
+    c->log_name[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(w[i], "-f"))
+            c->follow = true;
+        else if (!strcmp(w[i], "-n") && i + 1 < n && parse_u32(w[i + 1], &last) == 0)
+            i++;
+        else if (!c->log_name[0] && (supervisor_find(w[i]) || !strcmp(w[i], "nsinit")))
+            fmt(c->log_name, sizeof(c->log_name), "%s", w[i]);
+        else
+            return fmt(why, size, "log: bad argument or unknown service '%s'", w[i]), why;
+    }
+    ring_seek_last(&c->cur, c->log_name[0] ? c->log_name : NULL, last);
+    c->log = true;
+    if (c->follow) {
+        /* Its lines wait in the ring, not in socket buffers. */
+        setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){4096}, sizeof(int));
+        timer_disarm(&c->idle); /* until the client goes */
+    }
+    return NULL;
+}
+
 static void client_request(struct client *c)
 {
     char *verb = c->in, *name, *extra;
@@ -247,6 +313,14 @@ static void client_request(struct client *c)
     c->in[c->in_len] = '\0';
     while (*verb == ' ')
         verb++;
+    c->status_next = -1;
+    if (!strncmp(verb, "log", 3) && (verb[3] == ' ' || !verb[3])) {
+        if ((err = log_request(c, verb + 3, c->note, sizeof(c->note)))) {
+            out_add(c, "ERR ", 4);
+            out_fmt_line(c, err);
+        }
+        return;
+    }
     name = strchr(verb, ' ');
     if (name) {
         *name++ = '\0';
@@ -272,6 +346,19 @@ static void client_write(struct client *c)
     for (;;) {
         if (c->out_off == c->out_len) {
             c->out_off = c->out_len = 0;
+            if (c->log) {
+                log_fill(c);
+                if (c->out_len)
+                    continue;
+                if (c->follow) {
+                    /* Nothing new: wait for lines, or for the client to go. */
+                    loop_set_events(c->fd, POLLIN);
+                    return;
+                }
+                c->log = false;
+                out_fmt_line(c, "OK");
+                continue;
+            }
             if (c->status_next < 0) {
                 client_close(c);
                 return;
@@ -289,6 +376,8 @@ static void client_write(struct client *c)
             return;
         }
         c->out_off += (size_t)n;
+        if (c->log && !c->follow)
+            timer_arm(&c->idle, now_ms() + CONTROL_IDLE_MS); /* it reads: keep it */
     }
 }
 
@@ -319,11 +408,32 @@ static void client_read(struct client *c)
     client_write(c);
 }
 
+/* A follower only ever sends its request: anything readable now is its
+ * end of the connection (or junk, dropped). */
+static void follower_read(struct client *c)
+{
+    char junk[64];
+    ssize_t n = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+        client_close(c);
+}
+
+/* New lines in the ring: followers waiting for them write again. */
+static void log_wake(void)
+{
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].follow)
+            loop_set_events(clients[i].fd, POLLOUT | POLLIN);
+}
+
 static void on_client(int fd, short revents, void *ctx)
 {
     struct client *c = ctx;
 
-    if (revents & POLLOUT)
+    if (c->follow && (revents & (POLLIN | POLLHUP | POLLERR)))
+        follower_read(c);
+    else if (revents & POLLOUT)
         client_write(c);
     else if (revents & (POLLIN | POLLHUP | POLLERR))
         client_read(c);
@@ -344,7 +454,7 @@ static int accept_one(void)
     int fd;
 
     for (int i = 0; i < CONTROL_MAX_CLIENTS && !c; i++)
-        if (clients[i].fd < 0)
+        if (!clients[i].used)
             c = &clients[i];
     if (!c) {
         /* Too many at once: the rest wait in the kernel's backlog (their
@@ -370,11 +480,13 @@ static int accept_one(void)
         close(fd);
         return 0;
     }
+    c->used = true;
     c->fd = fd;
     c->uid = cred.uid;
     c->in_len = c->out_len = c->out_off = 0;
     c->status_next = -1;
     c->shutdown_after = false;
+    c->log = c->follow = false;
     c->idle.fire = on_idle;
     timer_arm(&c->idle, now_ms() + CONTROL_IDLE_MS);
     return 0;
@@ -413,9 +525,7 @@ int control_start(const char *path)
     mode_t old;
     int fd;
 
-    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-        if (!clients[i].idle.fire)
-            clients[i].fd = -1;
+    ring_set_notify(log_wake);
     if (listen_fd >= 0 || !path || !*path)
         return 0;
     if (strlen(path) >= sizeof(addr.sun_path))

@@ -7,6 +7,7 @@
 #define CONTROL_DEFAULT_SOCKET "/run/nsinit.sock"
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_REQUEST_MAX 1024
+#define CONTROL_LOG_LINE_MAX 2200 /* a log line as ctl log prints it */
 #define CONTROL_IDLE_MS 5000 /* a client that neither asks nor reads is dropped */
 
 int control_start(const char *path);

@@ -190,6 +190,18 @@ static int ctl_enter(const char *sock, const char *name, char **cmd)
     return status_from_wait(wstatus);
 }
 
+/* log [NAME] [-n LINES] [-f]: the words go to the server as they are
+ * (it checks them); with -f the answer never ends, the client does. */
+static int ctl_log(const char *sock, char **argv)
+{
+    char req[CONTROL_REQUEST_MAX - 8];
+    size_t n = 0;
+
+    for (; *argv; argv++)
+        n += fmt(req + n, sizeof(req) - n, " %s", *argv);
+    return ctl_request(sock, "log", n ? req + 1 : NULL, NULL, 0);
+}
+
 int ctl_main(int argc, char **argv)
 {
     const char *sock = getenv("NSINIT_SOCKET");
@@ -217,6 +229,8 @@ int ctl_main(int argc, char **argv)
             cmd = &argv[i + 2];
         return ctl_enter(sock, argv[i + 1], cmd);
     }
+    if (!strcmp(argv[i], "log"))
+        return ctl_log(sock, argv + i + 1);
     if (i + 2 < argc) {
         log_error("ctl: too many arguments");
         return 2;

@@ -4,13 +4,15 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "logring.h"
 
 int log_verbose;
 
-static void log_line(const char *f, va_list ap)
+static void log_line(const char *f, va_list ap, bool print)
 {
     char buf[512] = "nsinit: ";
     size_t n = 8;
@@ -18,8 +20,10 @@ static void log_line(const char *f, va_list ap)
 
     n += fmt_v(buf + n, sizeof(buf) - n - 1, f, ap);
     buf[n++] = '\n';
-    while (write(2, buf, n) < 0 && errno == EINTR)
+    while (print && write(2, buf, n) < 0 && errno == EINTR)
         ;
+    /* The ring keeps what -v would print too: ctl log is where to look. */
+    ring_put("nsinit", buf + 8, n - 9);
     errno = saved;
 }
 
@@ -28,7 +32,7 @@ void log_error(const char *f, ...)
     va_list ap;
 
     va_start(ap, f);
-    log_line(f, ap);
+    log_line(f, ap, true);
     va_end(ap);
 }
 
@@ -36,9 +40,7 @@ void log_info(const char *f, ...)
 {
     va_list ap;
 
-    if (!log_verbose)
-        return;
     va_start(ap, f);
-    log_line(f, ap);
+    log_line(f, ap, log_verbose);
     va_end(ap);
 }

@@ -6,9 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Per service: its output pipe, and its launch report while it starts;
- * plus the control clients, the listening socket and the signalfd. */
-#define LOOP_MAX_FDS (2 * 256 + 16 + 8)
+/* Per service: its output pipe, its readiness fd, and its launch report
+ * while it starts; plus the control clients, the listening socket and
+ * the signalfd. */
+#define LOOP_MAX_FDS (3 * 256 + 16 + 8)
 #define LOOP_MAX_TIMERS (256 + 16 + 8)
 
 typedef void (*loop_fd_fn)(int fd, short revents, void *ctx);

@@ -1,4 +1,5 @@
 /* Entry point: the mode follows from argv and from being PID 1. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,11 +30,14 @@ static const char usage[] =
     "  -t SECONDS       grace period for -w (default 5)\n"
     "  -c FILE          run FILE's services beside CMD (or alone)\n"
     "  --preserve-fds N pass fds 3..N+2 to CMD (socket activation: LISTEN_FDS)\n"
+    "  -r SRC:DST       forward signal SRC as DST, 0 drops it (repeatable; --rewrite)\n"
     "  -s               accepted for tini compatibility (always a subreaper)\n"
     "  -v               more messages on stderr\n"
+    "  TINI_KILL_PROCESS_GROUP=1 is -g, TINI_VERBOSITY=2 is -v, TINI_SUBREAPER ignored\n"
     "  -h, --help       this text;  -V, --version  the version\n"
     "ctl verbs: status [NAME], start|stop|restart NAME, reload, enter NAME [-- CMD],\n"
-    "           poweroff, reboot, halt\n";
+    "           log [NAME] [-n LINES] [-f], poweroff, reboot, halt\n"
+    "keys such as ready = fd:N|notify and init = yes: man nsinit.conf\n";
 
 int main(int argc, char **argv)
 {
@@ -56,9 +60,12 @@ int main(int argc, char **argv)
         return write(1, usage, sizeof(usage) - 1) < 0;
     }
     if (o.action == ACT_VERSION) {
-        fmt_fd(1, "nsinit %s\n", NSINIT_VERSION);
+        /* The form of tini's that dockerd parses for `docker info` and
+         * `docker version` (prefix "tini version ", then " - git.COMMIT"). */
+        fmt_fd(1, "tini version %s - git.nsinit\n", NSINIT_VERSION);
         return 0;
     }
+    options_from_env(&o, getenv("TINI_KILL_PROCESS_GROUP"), getenv("TINI_VERBOSITY"));
     log_verbose = o.verbose;
     if (o.cmd)
         return container_main(&o);

@@ -16,6 +16,26 @@ static int bad(char *err, int len, const char *what, const char *value)
     return -1;
 }
 
+/* -r SRC:DST, names or numbers; DST 0 drops SRC. */
+static int take_rewrite(const char *value, struct options *o)
+{
+    char src[16];
+    const char *colon = strchr(value, ':');
+    size_t n = colon ? (size_t)(colon - value) : sizeof(src);
+    int from, to;
+
+    if (n >= sizeof(src))
+        return -1;
+    memcpy(src, value, n);
+    src[n] = '\0';
+    from = sig_from_name(src);
+    to = strcmp(colon + 1, "0") ? sig_from_name(colon + 1) : 0;
+    if (from <= 0 || to < 0)
+        return -1;
+    o->rewrite[from] = (uint8_t)to;
+    return 0;
+}
+
 static int take_value(char opt, const char *value, struct options *o, char *err, int len)
 {
     uint32_t n;
@@ -37,31 +57,42 @@ static int take_value(char opt, const char *value, struct options *o, char *err,
     case 'c':
         o->config = value;
         return 0;
+    case 'P':
+        if (parse_u32(value, &n) || n > 65536)
+            return bad(err, len, "--preserve-fds: bad count", value);
+        o->preserve_fds = (int)n;
+        return 0;
     }
-    return -1;
+    return take_rewrite(value, o) ? bad(err, len, "-r: want SRC:DST signals, not", value) : 0;
 }
 
 static int long_option(char *arg, char **next, struct options *o, int *used, char *err, int len)
 {
-    const char *value = NULL;
-    uint32_t n;
+    /* The long options with a value, as the short letter take_value knows. */
+    static const struct {
+        char name[14];
+        char opt;
+    } with_value[] = {{"preserve-fds", 'P'}, {"rewrite", 'r'}};
 
     if (!strcmp(arg, "--help"))
         return o->action = ACT_HELP, 0;
     if (!strcmp(arg, "--version"))
         return o->action = ACT_VERSION, 0;
-    if (!strncmp(arg, "--preserve-fds=", 15))
-        value = arg + 15;
-    else if (!strcmp(arg, "--preserve-fds")) {
-        if (!(value = *next))
+    for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++) {
+        size_t n = strlen(with_value[i].name);
+
+        if (strncmp(arg + 2, with_value[i].name, n))
+            continue;
+        if (arg[2 + n] == '=')
+            return take_value(with_value[i].opt, arg + 3 + n, o, err, len);
+        if (arg[2 + n])
+            break;
+        if (!*next)
             return bad(err, len, "missing value for", arg);
         *used = 1;
-    } else
-        return bad(err, len, "unknown option", arg);
-    if (parse_u32(value, &n) || n > 65536)
-        return bad(err, len, "--preserve-fds: bad count", value);
-    o->preserve_fds = (int)n;
-    return 0;
+        return take_value(with_value[i].opt, *next, o, err, len);
+    }
+    return bad(err, len, "unknown option", arg);
 }
 
 /* One word of clustered short options; *used counts a value taken from
@@ -80,7 +111,7 @@ static int short_options(char *arg, char **next, struct options *o, int *used, c
         case 's': break; /* tini: subreaper; nsinit always is one */
         case 'h': o->action = ACT_HELP; break;
         case 'V': o->action = ACT_VERSION; break;
-        case 'p': case 'e': case 't': case 'c':
+        case 'p': case 'e': case 't': case 'c': case 'r':
             if (p[1])
                 return take_value(*p, p + 1, o, err, len);
             if (!*next)
@@ -100,6 +131,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, int len)
 
     memset(o, 0, sizeof(*o));
     o->wait_ms = 5000;
+    for (i = 0; i < (int)sizeof(o->rewrite); i++)
+        o->rewrite[i] = (uint8_t)i;
     for (i = 1; i < argc; i++) {
         char *arg = argv[i];
         int used = 0, rc;
@@ -122,6 +155,16 @@ int options_parse(int argc, char **argv, struct options *o, char *err, int len)
         return -1;
     }
     return 0;
+}
+
+void options_from_env(struct options *o, const char *kill_group, const char *verbosity)
+{
+    uint32_t n;
+
+    if (kill_group && *kill_group)
+        o->group = true;
+    if (verbosity && !parse_u32(verbosity, &n) && n > 1 && !o->verbose)
+        o->verbose = (int)n - 1;
 }
 
 int status_from_wait(int wstatus)

@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "logring.h"
 #include "loop.h"
 #include "service.h"
 
@@ -43,6 +44,7 @@ static void emit_line(struct service *s, const char *text, size_t len)
         {(void *)"\n", 1},
     };
     write_all(iov, 4);
+    ring_put_counted(&s->flood, s->name, text, len);
 }
 
 static void take(struct service *s, const char *p, size_t n)

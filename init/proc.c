@@ -38,6 +38,14 @@ static pid_t read_ppid(const char *pid)
     return v;
 }
 
+pid_t proc_parent(pid_t pid)
+{
+    char name[16];
+
+    fmt(name, sizeof(name), "%d", (int)pid);
+    return read_ppid(name);
+}
+
 /* /proc's entries with getdents64 (opendir would bring malloc in). */
 static int scan_proc(void)
 {

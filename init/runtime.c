@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "container.h"
 #include "log.h"
 #include "loop.h"
 #include "options.h"
@@ -35,6 +36,8 @@ static void finish(void)
     supervisor_cleanup();
     if (rt.mode == MODE_BOOT)
         boot_end(rt.ending); /* returns only where reboot(2) is refused */
+    if (rt.mode == MODE_CONTAINER)
+        container_end();
     exit(rt.exit_status);
 }
 
@@ -42,7 +45,7 @@ static void forward(int sig)
 {
     char name[12];
 
-    if (!rt.cmd_pid)
+    if (!rt.cmd_pid || !sig)
         return;
     /* -g: right after the fork the command has not made its group yet
      * (ESRCH); it alone is all there is to signal then. */
@@ -124,7 +127,7 @@ static void on_signalfd(int fd, short revents, void *ctx)
         if (si.ssi_code == SI_USER && (pid_t)si.ssi_pid == rt.self && sig == SIGPIPE)
             continue;
         if (rt.mode == MODE_CONTAINER)
-            forward(sig);
+            forward(container_signal(sig, si.ssi_code));
         else
             system_signal(sig);
     }

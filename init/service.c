@@ -13,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "output.h"
+#include "ready.h"
 #include "runtime.h"
 #include "spawn.h"
 #include "supervisor.h"
@@ -68,7 +69,9 @@ static void start_now(struct service *s)
     pid_t pid;
 
     s->started_at = now_ms();
-    s->killed = false;
+    s->killed = s->exec_done = s->ready_seen = s->not_ready = false;
+    s->wait_ready = c->ready != READY_EXEC;
+    s->status_text[0] = '\0';
     s->stop_signal = c->stop_signal;
     s->stop_timeout_ms = c->stop_timeout_ms;
     s->state = SVC_STARTING;
@@ -77,6 +80,10 @@ static void start_now(struct service *s)
         return;
     }
     s->pid = pid;
+    if (s->wait_ready) {
+        s->timer.fire = on_timer;
+        timer_arm(&s->timer, s->started_at + c->ready_timeout_ms);
+    }
     if (s->report_fd >= 0 && loop_watch(s->report_fd, POLLIN, on_report, s) < 0)
         log_error("%s: cannot watch its launch: %s", s->name, strerror(errno));
 }
@@ -88,6 +95,31 @@ static void send_stop(struct service *s)
         log_error("%s: kill: %s", s->name, strerror(errno));
     s->timer.fire = on_timer;
     timer_arm(&s->timer, now_ms() + s->stop_timeout_ms);
+}
+
+static void not_ready(struct service *s)
+{
+    unsigned v = s->conf ? s->conf->ready_timeout_ms : 0;
+    const char *unit = "ms";
+
+    /* The duration as a config writes it: 30s, 2m, 500ms. */
+    if (v % 1000 == 0) {
+        v /= 1000, unit = "s";
+        if (v % 60 == 0 && v)
+            v /= 60, unit = "m";
+    }
+    /* Said (and logged) with its exit, as any other reason. */
+    fmt(s->reason, sizeof(s->reason), "not ready after %u%s", v, unit);
+    s->not_ready = true;
+    send_stop(s);
+}
+
+static void became_ready(struct service *s)
+{
+    s->state = SVC_RUNNING;
+    timer_disarm(&s->timer);
+    if (s->wait_ready)
+        log_info("%s: ready", s->name);
 }
 
 static void stop_timeout(struct service *s)
@@ -177,7 +209,8 @@ static void handle_exit(struct service *s, int wstatus)
 {
     int status = wstatus < 0 ? -1 : status_from_wait(wstatus);
     pid_t pid = s->pid;
-    bool stopping = s->state == SVC_STOPPING;
+    /* Stopped for not being ready: a failed run, not a stop. */
+    bool stopping = s->state == SVC_STOPPING && !s->not_ready;
 
     if (s->report_fd >= 0) {
         /* It may have reported a failed step just before it exited. */
@@ -188,13 +221,14 @@ static void handle_exit(struct service *s, int wstatus)
     s->pid = 0;
     s->last_status = status;
     timer_disarm(&s->timer);
+    ready_close(s);
     output_flush(s);
     if (stopping) {
         s->state = SVC_STOPPED;
         log_info("%s: stopped", s->name);
     } else {
         describe_exit(s, status);
-        unexpected_exit(s, status);
+        unexpected_exit(s, s->not_ready ? -1 : status);
     }
     /* What it left behind would run twice after a restart. A oneshot
      * that succeeded may have started a daemon on purpose: it stays. */
@@ -248,6 +282,8 @@ static void ev_timer(struct service *s)
         stop_timeout(s);
     else if (s->state == SVC_STOPPING)
         stuck_after_kill(s);
+    else if (s->state == SVC_STARTING && s->wait_ready)
+        not_ready(s);
     else if (s->state == SVC_BACKOFF) {
         s->restarts++;
         s->state = SVC_WAITING;
@@ -268,8 +304,15 @@ void service_event(struct service *s, enum svc_event ev, int arg)
             start_now(s);
         break;
     case EV_EXEC_OK:
-        if (s->state == SVC_STARTING)
-            s->state = SVC_RUNNING;
+        s->exec_done = true;
+        if (s->state == SVC_STARTING && (!s->wait_ready || s->ready_seen))
+            became_ready(s);
+        break;
+    case EV_READY:
+        /* It may say so before PID 1 has seen its exec succeed. */
+        s->ready_seen = true;
+        if (s->state == SVC_STARTING && s->exec_done)
+            became_ready(s);
         break;
     case EV_EXIT:
         handle_exit(s, arg);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "logring.h"
 #include "loop.h"
 
 #define SERVICE_LINE_MAX 1024 /* a longer line is split, never dropped */
@@ -14,7 +15,8 @@
 enum svc_state {
     SVC_STOPPED,  /* not running, not wanted (or stopped by ctl) */
     SVC_WAITING,  /* wanted, waiting for what it is after / joins */
-    SVC_STARTING, /* cloned, setting up its namespaces; not yet exec'd */
+    SVC_STARTING, /* cloned, setting up its namespaces; not yet exec'd, or
+                   * (with ready =) not yet ready */
     SVC_RUNNING,
     SVC_STOPPING, /* stop signal sent, SIGKILL at the timer */
     SVC_BACKOFF,  /* exited, restarting at the timer */
@@ -28,7 +30,8 @@ enum svc_event {
     EV_DEPS_OK,   /* everything it waits for is there */
     EV_EXEC_OK,   /* the launch report pipe closed empty: exec succeeded */
     EV_EXIT,      /* its process was reaped (arg: wait status) */
-    EV_TIMER,     /* backoff over, or stop timeout hit */
+    EV_TIMER,     /* backoff over, stop or ready timeout hit */
+    EV_READY,     /* ready = fd:N or notify: it said it is ready */
 };
 
 struct service {
@@ -43,12 +46,18 @@ struct service {
     int log_r, log_w;            /* its stdout/stderr pipe, kept across restarts */
     char line[SERVICE_LINE_MAX];
     size_t line_len;
+    struct ring_flood flood;     /* its share of the log ring */
     uint64_t started_at;
     unsigned restarts, rapid;
     int last_status;             /* exit status (code or 128+N), -1 none */
     char reason[240];            /* why it failed, for status and the log */
     struct timer timer;
     bool killed;
+    bool exec_done;              /* the launch report closed empty */
+    bool wait_ready, ready_seen; /* ready = given at start; it said ready */
+    bool not_ready;              /* stopped by ready_timeout: a failed run */
+    int ready_fd;                /* fd:N pipe or notify socket, -1 none */
+    char status_text[64];        /* notify's last STATUS= */
     int stop_signal;             /* copied at start: a reload may free conf */
     uint32_t stop_timeout_ms;
 };

@@ -46,6 +46,13 @@ int sig_setup(void)
     return (int)syscall(SYS_signalfd4, -1, &all, sizeof(all), SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+void sig_block_all(void)
+{
+    uint64_t all = ~0ULL;
+
+    kmask(SIG_SETMASK, &all, NULL);
+}
+
 void sig_restore_in_child(void)
 {
     if (sigchld_was_ignored) {

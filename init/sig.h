@@ -15,4 +15,7 @@ void sig_restore_in_child(void);
  * so services never inherit a container runtime's oddities. */
 void sig_reset_in_child(void);
 
+/* Blocks all 64 signals (init = yes, before its fork). */
+void sig_block_all(void);
+
 #endif

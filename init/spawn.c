@@ -28,10 +28,12 @@
 #include "mounts.h"
 #include "net.h"
 #include "output.h"
+#include "ready.h"
 #include "rlimits.h"
 #include "service.h"
 #include "sig.h"
 #include "step.h"
+#include "svcinit.h"
 #include "sys.h"
 #include "supervisor.h"
 #include "timens.h"
@@ -159,10 +161,12 @@ static int child_join(const struct svc_conf *c, const pid_t *targets, struct ste
     return rc;
 }
 
-static int child_env(const struct svc_conf *c, struct step *st)
+static int child_env(const struct svc_conf *c, const char *notify, struct step *st)
 {
     STEP_NAME(st, "environment");
     if (spawn_clean_env && (env_clear() || env_put("PATH=/usr/sbin:/usr/bin:/sbin:/bin")))
+        return -1;
+    if (*notify && env_set("NOTIFY_SOCKET", notify))
         return -1;
     LIST_FOR(struct str_item, e, &c->env)
         if (env_put(e->s))
@@ -170,21 +174,37 @@ static int child_env(const struct svc_conf *c, struct step *st)
     return 0;
 }
 
-static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
-                       int report, int go) __attribute__((noreturn));
+/* ready = fd:N: the pipe's end becomes fd N, the one fd the service
+ * gets beyond 0-2; the report pipe moves out of its way first. */
+static int child_ready_fd(const struct svc_conf *c, int fd, int *report, struct step *st)
+{
+    STEP_NAME(st, "ready fd:%d", c->ready_fd);
+    if (*report == c->ready_fd && (*report = fcntl(*report, F_DUPFD_CLOEXEC, 3)) < 0)
+        return -1;
+    if (fd == c->ready_fd)
+        return fcntl(fd, F_SETFD, 0);
+    return dup2(fd, c->ready_fd) < 0 ? -1 : 0;
+}
 
 static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
-                       int report, int go)
+                       int report, int go, int ready) __attribute__((noreturn));
+
+static void child_main(struct service *s, const struct svc_conf *c, const pid_t *targets,
+                       int report, int go, int ready)
 {
     struct step st = {"start", false};
-    char byte;
+    char notify[112];
+    ssize_t got;
     int null;
 
     sig_reset_in_child();
     setsid(); /* a session and process group of its own, no terminal */
-    /* Wait until PID 1 has written our id maps and moved our veth in. */
-    while (read(go, &byte, 1) < 0 && errno == EINTR)
-        ;
+    /* Wait until PID 1 has written our id maps and moved our veth in: it
+     * closes go then, or, as its last step, writes the notify socket's
+     * name into it (one write, smaller than PIPE_BUF: read whole). No
+     * handler is set, so no signal interrupts the read. */
+    got = read(go, notify, sizeof(notify) - 1);
+    notify[got > 0 ? got : 0] = '\0';
     STEP_NAME(&st, "stdio");
     if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || dup2(null, 0) < 0 ||
         dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0)
@@ -211,8 +231,20 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
     STEP_NAME(&st, "workdir %s", c->workdir ? c->workdir : "/");
     if (chdir(c->workdir ? c->workdir : "/") < 0)
         child_report(report, &st, errno);
-    if (child_env(c, &st) < 0)
+    if (child_env(c, notify, &st) < 0 || (ready >= 0 && child_ready_fd(c, ready, &report, &st) < 0))
         child_report(report, &st, errno);
+    if (c->init) {
+        pid_t cmd;
+
+        STEP_NAME(&st, "init: fork");
+        if ((cmd = svcinit_fork()) < 0)
+            child_report(report, &st, errno);
+        if (cmd > 0) {
+            /* The report pipe closes once the command's exec has. */
+            close(report);
+            svcinit_run(cmd, ready >= 0 ? c->ready_fd : -1);
+        }
+    }
     STEP_NAME(&st, "exec %s", c->argv[0]);
     execvp(c->argv[0], c->argv);
     child_report(report, &st, errno);
@@ -328,12 +360,51 @@ static void pid_join_leave(int own)
     close(own);
 }
 
+/* The network namespace a notify socket must be in for the service to
+ * reach it: its new one, the one it joins, or ours (-2). */
+static int notify_netns(const struct svc_conf *c, pid_t pid, const pid_t *targets)
+{
+    char path[40];
+    int i = 0;
+
+    if (c->ns_flags & CLONE_NEWNET) {
+        fmt(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+        return open(path, O_RDONLY | O_CLOEXEC);
+    }
+    LIST_FOR(struct join_item, j, &c->joins) {
+        if (i == SPAWN_MAX_JOINS)
+            break;
+        if (j->ns_flag == CLONE_NEWNET)
+            return join_open(j, targets[i]);
+        i++;
+    }
+    return -2;
+}
+
+/* notify: the socket, and its name sent down the go pipe. */
+static int notify_prepare(struct service *s, const struct svc_conf *c, pid_t pid,
+                          const pid_t *targets, int go, struct step *st)
+{
+    char addr[108];
+    int ns, rc;
+
+    STEP_NAME(st, "notify socket");
+    if ((ns = notify_netns(c, pid, targets)) == -1)
+        return -1;
+    rc = ready_socket(s, ns, addr, sizeof(addr));
+    if (ns >= 0)
+        close(ns);
+    if (rc < 0)
+        return -1;
+    return write(go, addr, strlen(addr)) < 0 ? -1 : 0;
+}
+
 pid_t spawn_service(struct service *s, const struct svc_conf *c)
 {
     struct step st = {"start", false};
     pid_t targets[SPAWN_MAX_JOINS], pid;
     bool in_cgroup = false;
-    int report[2], go[2], own_pidns = -1, cgroup_fd = -1;
+    int report[2], go[2], own_pidns = -1, cgroup_fd = -1, ready = -1;
 
     s->reason[0] = '\0';
     if (join_targets(c, targets, &st) < 0)
@@ -341,13 +412,18 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     STEP_NAME(&st, "output pipe");
     if (output_open(s) < 0)
         return fail(s, &st);
-    STEP_NAME(&st, "launch pipes");
-    if (pipe2(report, O_CLOEXEC) < 0)
+    STEP_NAME(&st, "ready pipe");
+    if (c->ready == READY_FD && (ready = ready_pipe(s)) < 0)
         return fail(s, &st);
+    STEP_NAME(&st, "launch pipes");
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        fail(s, &st);
+        goto no_pipes;
+    }
     if (pipe2(go, O_CLOEXEC) < 0) {
         fail(s, &st);
         close(report[0]), close(report[1]);
-        return -1;
+        goto no_pipes;
     }
     cgroup_fd = cgroup_prepare(s, c);
     if (pid_join_enter(c, targets, &own_pidns, &st) < 0) {
@@ -362,8 +438,10 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     if (pid == 0) {
         close(report[0]);
         close(go[1]); /* else our own read of go never sees its end */
-        child_main(s, c, targets, report[1], go[0]);
+        child_main(s, c, targets, report[1], go[0], ready);
     }
+    if (ready >= 0)
+        close(ready);
     pid_join_leave(own_pidns);
     if (pid > 0 && cgroup_fd >= 0 && !in_cgroup && cgroup_service_attach(s->name, pid) < 0)
         log_error("%s: cgroup: %s", s->name, strerror(errno));
@@ -372,7 +450,8 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     close(report[1]);
     close(go[0]);
     if (pid > 0 && (((c->ns_flags & CLONE_NEWUSER) && idmap_write(pid, c, &st) < 0) ||
-                    (c->has_net && net_setup_parent(c, pid, &st) < 0))) {
+                    (c->has_net && net_setup_parent(c, pid, &st) < 0) ||
+                    (c->ready == READY_NOTIFY && notify_prepare(s, c, pid, targets, go[1], &st) < 0))) {
         /* Its exit is reaped and counted as a failure with this reason;
          * without a report pipe it never counts as started. */
         fail(s, &st);
@@ -383,12 +462,18 @@ pid_t spawn_service(struct service *s, const struct svc_conf *c)
     close(go[1]); /* releases the child */
     if (pid < 0) {
         close(report[0]);
-        return -1;
+        goto no_pid;
     }
     if (report[0] >= 0)
         fcntl(report[0], F_SETFL, O_NONBLOCK);
     s->report_fd = report[0];
     return pid;
+no_pipes:
+    if (ready >= 0)
+        close(ready);
+no_pid:
+    ready_close(s);
+    return -1;
 }
 
 int spawn_read_report(struct service *s)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -15,6 +16,7 @@
 #include "control.h"
 #include "fds.h"
 #include "log.h"
+#include "logring.h"
 #include "net.h"
 #include "options.h"
 #include "output.h"
@@ -120,7 +122,7 @@ static int count_launching(void)
     int n = 0;
 
     for (int i = 0; i < MAX_SERVICES; i++)
-        n += services[i].used && services[i].state == SVC_STARTING;
+        n += services[i].used && services[i].state == SVC_STARTING && !services[i].exec_done;
     return n;
 }
 
@@ -231,7 +233,7 @@ static struct service *add_service(const struct svc_conf *c)
         s->used = true;
         memcpy(s->name, c->name, sizeof(s->name));
         s->conf = c;
-        s->report_fd = s->log_r = s->log_w = -1;
+        s->report_fd = s->log_r = s->log_w = s->ready_fd = -1;
         s->last_status = -1;
         if (c->invalid) {
             s->state = SVC_FAILED;
@@ -267,7 +269,8 @@ static void remember_path(const char *path)
 {
     size_t n = 0, len = strlen(path);
 
-    if (path[0] != '/' && getcwd(conf_path, sizeof(conf_path) - 1)) {
+    /* The system call: musl's getcwd brings strdup, and malloc with it. */
+    if (path[0] != '/' && syscall(SYS_getcwd, conf_path, sizeof(conf_path) - 1) > 0) {
         n = strlen(conf_path);
         if (conf_path[n - 1] != '/')
             conf_path[n++] = '/';
@@ -282,6 +285,10 @@ static void remember_path(const char *path)
 
 int supervisor_start(struct config *c)
 {
+    /* Once, at start: a reload that changes log_buffer takes effect when
+     * nsinit next starts (the ring is never reallocated). */
+    if (ring_init(c->log_buffer) < 0)
+        log_error("log ring of %u bytes: %s", c->log_buffer, strerror(errno));
     if (cgroup_init() < 0 && errno != ENOTSUP)
         log_info("cgroups: %s", strerror(errno));
     conf = c;

@@ -89,3 +89,55 @@ test_initramfs_build_is_reproducible_byte_for_byte() {
     assert_eq "$a" "$b" "sha256 of two builds"
     assert_eq "$a" "$(sha256sum <"$VM_INITRD")" "sha256 against build/x86_64's"
 }
+
+# image_cmd NAME ARG...: the image's NAME, by its link in the unpacked tree,
+# run on this machine (under $IMAGE_EMU, qemu-user, for a foreign image).
+image_cmd() {
+    local name=$1 d
+    shift
+    for d in bin sbin usr/bin usr/sbin; do
+        [ -L "$TMP/tree/$d/$name" ] && break
+    done
+    [ -L "$TMP/tree/$d/$name" ] || die "no $name in the image"
+    ${IMAGE_EMU:-} "$TMP/tree/$d/$name" "$@"
+}
+
+# The commands of toybox's pending/ that qemu/toybox turns on, as service
+# scripts use them.
+image_commands_work() {
+    unpack_image "$1"
+    IMAGE_EMU=${2:-}
+    assert_eq "HELLO, WORLD" "$(echo hello, world | image_cmd tr a-z A-Z)" "tr a-z A-Z"
+    assert_eq ABC "$(echo abc | image_cmd tr '[:lower:]' '[:upper:]')" "tr with classes"
+    assert_eq "a b" "$(echo 'a   b' | image_cmd tr -s ' ')" "tr -s"
+    assert_eq abc "$(echo a1b2c3 | image_cmd tr -d 0-9)" "tr -d"
+    assert_eq 7 "$(image_cmd expr 3 + 4)" "expr 3 + 4"
+    assert_eq bc "$(image_cmd expr abc : 'a\(.*\)')" "expr with a match"
+    local rc=0
+    image_cmd expr 2 \> 3 >"$TMP/out" || rc=$?
+    assert_eq "0 1" "$(cat "$TMP/out") $rc" "expr 2 > 3: output and status"
+    assert_eq 345 "$(echo 12345678 | image_cmd dd bs=1 skip=2 count=3 2>/dev/null)" "dd skip count"
+    eval set -- "$(image_cmd getopt -o ab: -- -a -b 'x y' z)"
+    assert_eq "-a|-b|x y|--|z" "$1|$2|$3|$4|$5" "getopt -o, its output through eval set --"
+    assert_eq "abc def gh" "$(echo abcdefgh | image_cmd fold -w 3 | xargs)" "fold -w 3"
+    printf 'a\nb\n' >"$TMP/d1"
+    printf 'a\nc\n' >"$TMP/d2"
+    rc=0
+    image_cmd diff -u "$TMP/d1" "$TMP/d2" >"$TMP/out" || rc=$?
+    assert_eq 1 "$rc" "diff status of files that differ"
+    assert_contains "$TMP/out" '^\+c$'
+    image_cmd diff "$TMP/d1" "$TMP/d1" || die "diff of a file with itself"
+    command -v script >/dev/null || skip "script (util-linux) missing for stty's terminal"
+    script -qec "stty cols 77 rows 22; $IMAGE_EMU $TMP/tree/bin/stty size" /dev/null \
+        </dev/null >"$TMP/out"
+    assert_eq "22 77" "$(tr -d '\r' <"$TMP/out")" "stty size on a terminal"
+}
+
+test_x86_64_toybox_has_tr_expr_dd_getopt_fold_diff_stty() {
+    image_commands_work x86_64
+}
+
+test_aarch64_toybox_has_tr_expr_dd_getopt_fold_diff_stty() {
+    command -v qemu-aarch64-static >/dev/null || skip "qemu-aarch64-static missing: make deps-image"
+    image_commands_work aarch64 qemu-aarch64-static
+}

@@ -48,7 +48,8 @@ vm_image() {
 # vm_boot ARCH [QEMU-ARG...]: boots ARCH's kernel and initramfs with the
 # overlay appended, until QEMU exits (BOOT_TIMEOUT seconds at most: a hang
 # fails the test). VM_APPEND adds kernel arguments. Sets VM_LOG and VM_RC
-# (QEMU's status); returns 0 whenever QEMU ended by itself.
+# (QEMU's status); returns 0 whenever QEMU ended by itself. VM_STDIN is
+# what the serial console reads (default /dev/null).
 vm_boot() {
     local arch=$1 name=boot initrd=$TMP/initrd f
     shift
@@ -73,7 +74,7 @@ vm_boot() {
         -no-reboot -m 256 -nic none -monitor none -serial stdio -display none \
         -kernel "$VM_KERNEL" -initrd "$initrd" \
         -append "console=$console panic=-1 quiet ${VM_APPEND:-}" "$@" \
-        </dev/null >"$VM_LOG" 2>&1 || VM_RC=$?
+        <"${VM_STDIN:-/dev/null}" >"$VM_LOG" 2>&1 || VM_RC=$?
     # A NUL or a CR from the serial line must not hide a marker from grep.
     tr -d '\000\r' <"$VM_LOG" >"$VM_LOG.tmp" && mv "$VM_LOG.tmp" "$VM_LOG"
     if [ "$VM_RC" = 124 ] || [ "$VM_RC" = 137 ]; then
@@ -111,4 +112,14 @@ vm_expect_poweroff() {
     vm_expect 'reboot: Power down'
     vm_expect_not 'Kernel panic'
     [ "$VM_RC" = 0 ] || { vm_show_log; die "QEMU exited with $VM_RC"; }
+}
+
+# vm_ext4 FILE SIZE_MIB: an empty ext4 file system in FILE, for a test's
+# `-drive file=FILE,if=virtio,format=raw`; vm_ext4_cat FILE PATH prints a
+# file from it after the boot, vm_ext4_clean FILE fails the test unless
+# `e2fsck -fn` finds it clean.
+vm_ext4() { truncate -s "${2}M" "$1" && mke2fs -q -t ext4 -F "$1"; }
+vm_ext4_cat() { debugfs -R "cat $2" "$1" 2>/dev/null; }
+vm_ext4_clean() {
+    e2fsck -fn "$1" >"$1.fsck" 2>&1 || { cat "$1.fsck" >&2; die "e2fsck -fn $1: not clean"; }
 }

@@ -53,6 +53,7 @@ exec = /bin/sh -c "echo hello $(hostname) PATH=$PATH X=${X:-unset}; exec sleep 6
     wait_for 10 sh -c "! kill -0 $BOOT_UNSHARE 2>/dev/null" || die "poweroff did not end PID 1"
 }
 
+# The pause role (a container's init with no config) says nothing at all.
 test_boot_mode_without_config_still_answers_ctl() {
     printf '' >"$TMP/nsinit.conf"
     unshare -fpmu --mount-proc --kill-child sh -c "
@@ -62,7 +63,7 @@ test_boot_mode_without_config_still_answers_ctl() {
     end_boot_on_exit
     wait_for 5 boot_pid_found || die "boot-mode nsinit did not start"
     wait_for 5 test -S "/proc/$BOOT_PID/root/run/nsinit.sock" || { cat "$TMP/out"; die "no control socket"; }
-    assert_contains "$TMP/out" "/etc/nsinit.conf could not be read"
+    [ ! -s "$TMP/out" ] || { cat "$TMP/out"; die "the pause role printed something"; }
     boot_ctl halt
     wait_for 10 sh -c "! kill -0 $BOOT_UNSHARE 2>/dev/null" || die "halt did not end PID 1"
 }

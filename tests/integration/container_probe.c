@@ -51,6 +51,10 @@ static int catch_all(const char *file, void (*fn)(int))
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fn;
     sa.sa_flags = SA_RESTART;
+    /* One handler at a time: signals pending together are recorded in
+     * the kernel's order (lowest first), so a test can send a marker
+     * behind others and know that they were all recorded before it. */
+    sigfillset(&sa.sa_mask);
     for (int sig = 1; sig <= SIGRTMAX; sig++)
         if (sig != SIGKILL && sig != SIGSTOP && (sig < 32 || sig >= SIGRTMIN))
             sigaction(sig, &sa, NULL);

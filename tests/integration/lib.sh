@@ -12,6 +12,12 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-90}
 die() { echo "assertion failed: $*" >&2; exit 1; }
 skip() { echo "$*"; exit 77; }
 
+# Cross runs (tests/run): NSINIT execs the foreign binary under qemu-user,
+# named in NSINIT_QEMU. A test (or a part of one) that cannot work there
+# says why with qemu_user_skip; qemu_user is true in such a run.
+qemu_user() { [ -n "${NSINIT_QEMU:-}" ]; }
+qemu_user_skip() { ! qemu_user || skip "under $NSINIT_QEMU: $*"; }
+
 # assert_eq WANT GOT [what]
 assert_eq() { [ "$1" = "$2" ] || die "${3:-value}: want '$1', got '$2'"; }
 # assert_contains FILE PATTERN (grep -E) / assert_not_contains

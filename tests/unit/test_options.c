@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -330,6 +331,58 @@ static void test_error_truncated_to_buffer(void **state)
     assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+static void test_rewrite_forms_and_identity(void **state)
+{
+    char *argv[] = {"nsinit", "-r", "15:3", "-rSIGUSR1:usr2", "--rewrite", "HUP:0",
+                    "--rewrite=RTMIN+1:64", "--", "c", NULL};
+    struct options o;
+
+    assert_int_equal(parse(argv, &o), 0);
+    assert_int_equal(o.rewrite[15], 3);
+    assert_int_equal(o.rewrite[SIGUSR1], SIGUSR2);
+    assert_int_equal(o.rewrite[SIGHUP], 0);
+    assert_int_equal(o.rewrite[SIGRTMIN + 1], 64);
+    /* Every other signal is forwarded as itself. */
+    assert_int_equal(o.rewrite[SIGINT], SIGINT);
+    assert_int_equal(o.rewrite[64], 64);
+    assert_int_equal(o.rewrite[SIGTERM - 1], SIGTERM - 1);
+    assert_string_equal(o.cmd[0], "c");
+}
+
+static void test_bad_rewrites(void **state)
+{
+    const char *bad[] = {"15", "15:", ":3", "15:65", "x:1", "0:1", "15:NOPE", "15:3:1",
+                         "123456789012345678:1"};
+    char *miss[] = {"nsinit", "--rewrite", NULL};
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *argv[] = {"nsinit", "-r", (char *)bad[i], "c", NULL};
+        char want[64];
+        snprintf(want, sizeof(want), "'%s'", bad[i]);
+        expect_error(argv, want);
+    }
+    expect_error(miss, "missing value for '--rewrite'");
+}
+
+static void test_tini_environment(void **state)
+{
+    char *argv[] = {"nsinit", "--", "c", NULL};
+    struct options o;
+
+    assert_int_equal(parse(argv, &o), 0);
+    options_from_env(&o, NULL, NULL);
+    assert_false(o.group);
+    assert_int_equal(o.verbose, 0);
+    options_from_env(&o, "", "1");
+    assert_false(o.group);
+    assert_int_equal(o.verbose, 0);
+    options_from_env(&o, "no", "x");
+    assert_true(o.group); /* tini: any non-empty value */
+    assert_int_equal(o.verbose, 0);
+    options_from_env(&o, NULL, "2");
+    assert_int_equal(o.verbose, 1);
+}
+
 static void test_status_from_wait(void **state)
 {
     /* Encoded as the kernel does: code << 8, or the signal number. */
@@ -385,6 +438,9 @@ int main(void)
         cmocka_unit_test(test_unknown_options),
         cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_error_truncated_to_buffer),
+        cmocka_unit_test(test_rewrite_forms_and_identity),
+        cmocka_unit_test(test_bad_rewrites),
+        cmocka_unit_test(test_tini_environment),
         cmocka_unit_test(test_status_from_wait),
         cmocka_unit_test(test_status_map),
     };

@@ -178,7 +178,7 @@ static int setup(void **state)
     svc.used = true;
     memcpy(svc.name, conf.name, sizeof(svc.name));
     svc.conf = &conf;
-    svc.report_fd = svc.log_r = svc.log_w = -1;
+    svc.report_fd = svc.log_r = svc.log_w = svc.ready_fd = -1;
     svc.last_status = -1;
     svc.state = SVC_STOPPED;
 
@@ -386,7 +386,7 @@ static int teardown_kids(void **state)
 /* ---- every event in every state --------------------------------------- */
 
 static const char *const event_names[] = {"start",   "stop", "deps ok",
-                                          "exec ok", "exit", "timer"};
+                                          "exec ok", "exit", "timer", "ready"};
 
 /* Into st through the transitions that lead there, never by assignment. */
 static void reach(enum svc_state st)
@@ -437,44 +437,52 @@ static const struct {
     {SVC_STOPPED, EV_STOP, SVC_STOPPED},
     {SVC_STOPPED, EV_DEPS_OK, SVC_STOPPED},
     {SVC_STOPPED, EV_EXEC_OK, SVC_STOPPED},
+    {SVC_STOPPED, EV_READY, SVC_STOPPED},
     {SVC_STOPPED, EV_TIMER, SVC_STOPPED},
     {SVC_WAITING, EV_START, SVC_WAITING},
     {SVC_WAITING, EV_STOP, SVC_STOPPED},
     {SVC_WAITING, EV_DEPS_OK, SVC_STARTING},
     {SVC_WAITING, EV_EXEC_OK, SVC_WAITING},
+    {SVC_WAITING, EV_READY, SVC_WAITING},
     {SVC_WAITING, EV_TIMER, SVC_WAITING},
     {SVC_STARTING, EV_START, SVC_STARTING},
     {SVC_STARTING, EV_STOP, SVC_STOPPING},
     {SVC_STARTING, EV_DEPS_OK, SVC_STARTING},
     {SVC_STARTING, EV_EXEC_OK, SVC_RUNNING},
     {SVC_STARTING, EV_EXIT, SVC_BACKOFF},
+    {SVC_STARTING, EV_READY, SVC_STARTING},
     {SVC_STARTING, EV_TIMER, SVC_STARTING},
     {SVC_RUNNING, EV_START, SVC_RUNNING},
     {SVC_RUNNING, EV_STOP, SVC_STOPPING},
     {SVC_RUNNING, EV_DEPS_OK, SVC_RUNNING},
     {SVC_RUNNING, EV_EXEC_OK, SVC_RUNNING},
     {SVC_RUNNING, EV_EXIT, SVC_BACKOFF},
+    {SVC_RUNNING, EV_READY, SVC_RUNNING},
     {SVC_RUNNING, EV_TIMER, SVC_RUNNING},
     {SVC_STOPPING, EV_START, SVC_STOPPING},
     {SVC_STOPPING, EV_STOP, SVC_STOPPING},
     {SVC_STOPPING, EV_DEPS_OK, SVC_STOPPING},
     {SVC_STOPPING, EV_EXEC_OK, SVC_STOPPING},
     {SVC_STOPPING, EV_EXIT, SVC_STOPPED},
+    {SVC_STOPPING, EV_READY, SVC_STOPPING},
     {SVC_STOPPING, EV_TIMER, SVC_STOPPING},
     {SVC_BACKOFF, EV_START, SVC_WAITING},
     {SVC_BACKOFF, EV_STOP, SVC_STOPPED},
     {SVC_BACKOFF, EV_DEPS_OK, SVC_BACKOFF},
     {SVC_BACKOFF, EV_EXEC_OK, SVC_BACKOFF},
+    {SVC_BACKOFF, EV_READY, SVC_BACKOFF},
     {SVC_BACKOFF, EV_TIMER, SVC_WAITING},
     {SVC_FAILED, EV_START, SVC_WAITING},
     {SVC_FAILED, EV_STOP, SVC_FAILED},
     {SVC_FAILED, EV_DEPS_OK, SVC_FAILED},
     {SVC_FAILED, EV_EXEC_OK, SVC_FAILED},
+    {SVC_FAILED, EV_READY, SVC_FAILED},
     {SVC_FAILED, EV_TIMER, SVC_FAILED},
     {SVC_DONE, EV_START, SVC_WAITING},
     {SVC_DONE, EV_STOP, SVC_DONE},
     {SVC_DONE, EV_DEPS_OK, SVC_DONE},
     {SVC_DONE, EV_EXEC_OK, SVC_DONE},
+    {SVC_DONE, EV_READY, SVC_DONE},
     {SVC_DONE, EV_TIMER, SVC_DONE},
     // clang-format on
 };
@@ -486,7 +494,7 @@ static bool has_process(enum svc_state st)
 
 static void test_every_event_in_every_state_lands_where_the_table_says(void **state)
 {
-    int seen[8][6] = {{0}};
+    int seen[8][7] = {{0}};
 
     for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
         enum svc_state from = transitions[i].from, to = transitions[i].to;
@@ -510,7 +518,7 @@ static void test_every_event_in_every_state_lands_where_the_table_says(void **st
     /* Exit comes from supervisor_on_exit(), found by pid: a state without a
      * process (pid 0) can never be handed one. Every other pair is above. */
     for (int st = 0; st < 8; st++)
-        for (int e = 0; e < 6; e++)
+        for (int e = 0; e < 7; e++)
             if (e != EV_EXIT || has_process(st))
                 assert_int_equal(seen[st][e], 1);
             else
@@ -1294,11 +1302,71 @@ static void test_main_means_nothing_in_boot_or_container_mode(void **state)
     }
 }
 
+/* ---- readiness ---------------------------------------------------------- */
+
+static void test_with_ready_exec_ok_keeps_starting_until_ready(void **state)
+{
+    conf.ready = READY_NOTIFY;
+    conf.ready_timeout_ms = 30000;
+    ev(EV_START, 0);
+    ev(EV_DEPS_OK, 0);
+    report(0);
+    assert_int_equal(svc.state, SVC_STARTING);
+    assert_true(svc.timer.armed);
+    assert_int_equal(svc.timer.at, T0 + 30000);
+    ev(EV_READY, 0);
+    assert_int_equal(svc.state, SVC_RUNNING);
+    assert_false(svc.timer.armed);
+}
+
+static void test_ready_before_the_exec_report_counts_once_exec_is_seen(void **state)
+{
+    conf.ready = READY_FD;
+    conf.ready_timeout_ms = 30000;
+    ev(EV_START, 0);
+    ev(EV_DEPS_OK, 0);
+    ev(EV_READY, 0);
+    assert_int_equal(svc.state, SVC_STARTING);
+    report(0);
+    assert_int_equal(svc.state, SVC_RUNNING);
+}
+
+static void test_ready_timeout_stops_it_and_counts_as_a_failed_run(void **state)
+{
+    conf.ready = READY_NOTIFY;
+    conf.ready_timeout_ms = 2000;
+    conf.restart = RESTART_ON_FAILURE;
+    ev(EV_START, 0);
+    ev(EV_DEPS_OK, 0);
+    report(0);
+    fire_timer();
+    assert_int_equal(svc.state, SVC_STOPPING);
+    assert_string_equal(svc.reason, "not ready after 2s");
+    /* It stops cleanly on the signal, and still the run failed. */
+    run_then_exit(10, EXITED(0));
+    assert_int_equal(svc.state, SVC_BACKOFF);
+    assert_string_equal(svc.reason, "not ready after 2s");
+}
+
+static void test_ready_timeout_reason_keeps_the_unit_as_configured(void **state)
+{
+    conf.ready = READY_FD;
+    conf.ready_timeout_ms = 120000;
+    ev(EV_START, 0);
+    ev(EV_DEPS_OK, 0);
+    fire_timer();
+    assert_string_equal(svc.reason, "not ready after 2m");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown_kids)
         T(test_every_event_in_every_state_lands_where_the_table_says),
+        T(test_with_ready_exec_ok_keeps_starting_until_ready),
+        T(test_ready_before_the_exec_report_counts_once_exec_is_seen),
+        T(test_ready_timeout_stops_it_and_counts_as_a_failed_run),
+        T(test_ready_timeout_reason_keeps_the_unit_as_configured),
         T(test_state_names_and_who_counts_as_up),
         T(test_start_waits_and_launches_nothing),
         T(test_deps_ok_launches_and_watches_the_launch_report),

@@ -1,0 +1,128 @@
+# Boot mode as the PID 1 of a real machine, one boot per architecture with
+# everything a service may ask for: its own namespaces, the lab's bridge and
+# veths with traffic between two services, cgroup v2 limits enforced, a
+# `root =` on the initramfs, modules loaded by nsinit, the watchdog kept fed
+# (x86_64), an ext4 disk written without sync and clean after poweroff.
+. "$TOP/tests/boot/lib.sh"
+
+# The services of the boot; every marker line is checked below.
+layer_machine_services() {
+    vm_file /etc/nsinit.d/00-lab.conf '[bridge br0]
+address = 192.168.2.1/24'
+    # What PID 1 sees, to compare with the namespaced service.
+    vm_service host 'exec = /bin/sh -c "echo HOST-NS $(readlink /proc/self/ns/net) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/mnt)"' \
+        'oneshot = yes'
+    vm_service boxed 'exec = /bin/sh -c "echo BOXED pid=$$ host=$(hostname) $(readlink /proc/self/ns/net) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/mnt) ipc=$(readlink /proc/self/ns/ipc) links=$(echo $(ls /sys/class/net))."' \
+        'oneshot = yes' 'namespaces = pid mnt uts ipc net' 'hostname = boxed' \
+        'mount = proc /proc' 'mount = sysfs /sys'
+    # The lab: ns1 waits on br0, ns0 pings it across the bridge.
+    vm_service ns1 'exec = /bin/sh -c "echo NS1-UP; exec sleep 1000"' \
+        'namespaces = pid mnt uts ipc net' 'hostname = ns1' 'stop_signal = KILL' \
+        'net = veth br0 192.168.2.3/24 gw 192.168.2.1'
+    vm_service ns0 'exec = /bin/sh -c "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range && ping -c 1 -W 5 192.168.2.3 >/dev/null && echo LAB-PING-OK || echo LAB-PING-FAILED"' \
+        'oneshot = yes' 'after = ns1' 'namespaces = pid mnt uts ipc net' 'hostname = ns0' \
+        'net = veth br0 192.168.2.2/24 gw 192.168.2.1'
+    # A fork bomb stops at pids_max; memory_max is in place too.
+    # (xargs, not the shell: mksh retries a failed fork for 31 s.)
+    # After the bomb only builtins run (read, kill, echo): no fork is left.
+    vm_file /etc/bomb.sh 'cg=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
+echo "LIMITS pids.max=$(cat $cg/pids.max) memory.max=$(cat $cg/memory.max)"
+seq 100 | xargs -P 100 -n 1 sleep 30 2>/dev/null
+read cur <$cg/pids.current
+while read k v; do [ "$k" = max ] && ev=$v; done <$cg/pids.events
+while read p; do [ $p = $$ ] || kill $p 2>/dev/null; done <$cg/cgroup.procs
+echo "BOMB stopped pids.current=$cur max-events=$ev"'
+    vm_service bomb 'exec = /bin/sh /etc/bomb.sh' 'oneshot = yes' 'pids_max = 16' 'memory_max = 32M'
+    # root = on the initramfs: pivot_root needs / to be a mount with a parent.
+    vm_file /srv/root/bin/.keep ''
+    vm_file /srv/root/proc/.keep ''
+    vm_service rooted 'exec = /bin/sh -c "echo ROOTED $(ls /) $(cat /proc/1/comm)"' \
+        'oneshot = yes' 'namespaces = mnt pid' 'root = /srv/root' 'mount = bind /bin /bin ro' \
+        'mount = proc /proc'
+    # ext4 on the virtio disk, written and never synced.
+    # The mount stays in PID 1's namespace after the oneshot: the shutdown
+    # must unmount it.
+    vm_service disk 'exec = /bin/sh -c "mkdir -p /mnt/disk && mount -t ext4 /dev/vda /mnt/disk && i=0; while [ $i -lt 1000 ]; do echo line $i >> /mnt/disk/data.txt; i=$((i+1)); done; echo DISK-WROTE $i"' \
+        'oneshot = yes'
+    vm_service modules 'exec = /bin/sh -c "echo MODULES $(cut -d\" \" -f1 /proc/modules | sort)"' \
+        'oneshot = yes'
+}
+
+# The ext4 disk for the boot, empty.
+make_disk() {
+    DISK=$TMP/disk.img
+    truncate -s 32M "$DISK"
+    mkfs.ext4 -q -F "$DISK" || die "mkfs.ext4 failed"
+}
+
+check_machine_console() {
+    local host boxed
+    vm_expect 'BOXED pid=1 host=boxed'
+    # Not anchored: the console's first line follows SeaBIOS's "Booting
+    # from ROM.." and its escapes, without a newline between them.
+    host=$(grep -ao 'host: HOST-NS.*' "$VM_LOG" | head -1 | cut -d' ' -f3-5)
+    boxed=$(grep -ao 'boxed: BOXED.*' "$VM_LOG" | head -1 | cut -d' ' -f5-7)
+    [ -n "$host" ] && [ -n "$boxed" ] || die "no namespace lines"
+    for i in 1 2 3; do
+        [ "$(echo "$host" | cut -d' ' -f$i)" != "$(echo "$boxed" | cut -d' ' -f$i)" ] ||
+            die "boxed shares a namespace with PID 1: $host / $boxed"
+    done
+    vm_expect 'boxed: BOXED .* links=lo\.$'
+    vm_expect_order 'ns1: NS1-UP' 'ns0: LAB-PING-OK'
+    vm_expect 'bomb: LIMITS pids.max=16 memory.max=33554432'
+    vm_expect 'bomb: BOMB stopped pids.current=1[0-6] max-events=[1-9]'
+    vm_expect 'rooted: ROOTED bin proc sh'
+    vm_expect 'disk: DISK-WROTE 1000'
+    vm_expect 'modules: MODULES .*bridge .*ext4 .*veth .*virtio_blk'
+    vm_expect_not 'nsinit: .*(rror|fail|cannot)'
+    vm_expect_poweroff
+    e2fsck -fn "$DISK" >"$TMP/fsck" 2>&1 || { cat "$TMP/fsck"; die "e2fsck: the disk is not clean"; }
+    assert_eq 1000 "$(debugfs -R 'cat /data.txt' "$DISK" 2>/dev/null | grep -c '^line ')" \
+        "lines on the disk after poweroff"
+}
+
+# x86_64 also keeps an i6300esb fed: QEMU powers the VM off (no kernel
+# "Power down") on a missed ping, and the boot lasts three timeouts (4 s:
+# a host under load slows the guest, not the device's clock).
+test_x86_64_machine_namespaces_lab_cgroups_root_watchdog_and_disk() {
+    layer_machine_services
+    vm_file /etc/nsinit.d/01-watchdog.conf '[init]
+watchdog = /dev/watchdog
+watchdog_timeout = 4s'
+    vm_service watchdog 'exec = /bin/sh -c "sleep 13; echo WATCHDOG $(cat /sys/class/watchdog/watchdog0/timeout)s $(cat /sys/class/watchdog/watchdog0/state)"' \
+        'oneshot = yes'
+    vm_poweroff_after host boxed ns0 bomb rooted modules disk watchdog
+    make_disk
+    vm_boot x86_64 -drive "file=$DISK,if=virtio,format=raw" -device i6300esb \
+        -action watchdog=poweroff
+    vm_expect 'watchdog: WATCHDOG 4s active'
+    check_machine_console
+}
+
+test_aarch64_machine_namespaces_lab_cgroups_root_and_disk() {
+    layer_machine_services
+    vm_poweroff_after host boxed ns0 bomb rooted modules disk
+    make_disk
+    vm_boot aarch64 -drive "file=$DISK,if=virtio,format=raw"
+    check_machine_console
+}
+
+# nsinit.shell: a shell on the console before the config is read, typed at
+# once it says so; exiting it goes on with the boot.
+test_aarch64_emergency_shell_then_the_boot_goes_on() {
+    local log=$BOOT_LOGS/${FUNCNAME[0]}.log
+    vm_service after 'exec = /bin/sh -c "echo BOOT-WENT-ON"' 'oneshot = yes'
+    vm_poweroff_after after
+    mkfifo "$TMP/console-in"
+    rm -f "$log"
+    (
+        until grep -aq 'emergency shell' "$log" 2>/dev/null; do sleep 0.1; done
+        printf 'echo SHELL-$((6 * 7)) $$\nexit\n'
+    ) >"$TMP/console-in" &
+    local typist=$!
+    VM_STDIN=$TMP/console-in VM_APPEND=nsinit.shell vm_boot aarch64
+    kill $typist 2>/dev/null || true
+    vm_expect_order 'nsinit: emergency shell \(nsinit.shell\)' '^SHELL-42 [0-9]+$' \
+        'after: BOOT-WENT-ON' 'reboot: Power down'
+    vm_expect_poweroff
+}
