@@ -207,8 +207,31 @@ demo: deps
 	@$(MAKE) --no-print-directory initramfs ARCH=x86_64
 	qemu/demo
 
+# ---- benchmarks: not part of check (several minutes; figures, not tests).
+# tests/bench/run runs every tests/bench/row-*.sh and prints the table,
+# build/bench/results.json and build/bench/ratios.svg (tests/bench/README.md).
+BENCH_PACKAGES := tini dumb-init catatonit busybox-static bubblewrap gnuplot-nox \
+	strace python3 util-linux dpkg-dev
+BENCH_TOOLS := $(patsubst tests/bench/%.c,build/bench/bin/%,$(wildcard tests/bench/*.c))
+
+build/bench/bin/%: tests/bench/%.c build/kinc/.done
+	@mkdir -p $(dir $@)
+	@echo "  CC (musl, static) $@"
+	@musl-gcc -std=c11 -D_GNU_SOURCE $(WARN) -Os -static -isystem build/kinc -o $@ $<
+
+# The same build as build/nsinit, unstripped: where the bytes go.
+build/bench/nsinit.unstripped: $(SRCS) $(HDRS) build/kinc/.done Makefile
+	@mkdir -p $(dir $@)
+	@$(MUSL_CC) $(MUSL_CFLAGS) -o $@ $(SRCS) $(filter-out -s,$(MUSL_LDFLAGS))
+
+bench: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) build/bench/nsinit.unstripped
+	tests/bench/build-peers.sh
+	tests/bench/run
+
 clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross deps-engines check demo clean unit-bins fuzz sanitize \
-	deps-image initramfs images qemu-test sdcard rpi-test vm bench-vm
+	deps-image initramfs images qemu-test sdcard rpi-test bench vm bench-vm

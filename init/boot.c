@@ -218,6 +218,15 @@ static void leave_rootfs(void)
         log_error("initramfs: / as a mount of its own: %s (root = will fail)", strerror(errno));
 }
 
+/* What the machine itself takes from the config, at boot and at a reload:
+ * modules (bridges need theirs before services start) and the watchdog. */
+static void machine_config(const struct config *c)
+{
+    modules_load(&c->modules);
+    if (c->watchdog)
+        watchdog_start(c->watchdog, c->watchdog_timeout_ms);
+}
+
 static void boot_services(void)
 {
     struct diag d;
@@ -240,9 +249,8 @@ static void boot_services(void)
     }
     rt.sweep_ms = c->shutdown_timeout_ms;
     if (machine) {
-        modules_load(&c->modules);
-        if (c->watchdog)
-            watchdog_start(c->watchdog, c->watchdog_timeout_ms);
+        rt.machine_config = machine_config;
+        machine_config(c);
     }
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
         log_error("sethostname %s: %s", c->hostname, strerror(errno));

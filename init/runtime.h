@@ -9,6 +9,7 @@
 enum mode { MODE_CONTAINER, MODE_SUPERVISOR, MODE_BOOT };
 enum ending { END_EXIT, END_POWEROFF, END_REBOOT, END_HALT };
 
+struct config;
 struct options;
 
 struct runtime {
@@ -26,6 +27,9 @@ struct runtime {
     /* Boot mode: called once, when the config's services have started
      * (supervisor_changed), to start the kernel command line's command. */
     void (*services_started)(void);
+    /* Boot mode on a machine: loads [init] modules and arms the watchdog,
+     * at boot and at every reload (supervisor_reload), before services. */
+    void (*machine_config)(const struct config *c);
 };
 
 extern struct runtime rt;

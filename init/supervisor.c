@@ -388,6 +388,8 @@ int supervisor_reload(struct diag *d)
         errno = EINVAL;
         return -1;
     }
+    if (rt.machine_config)
+        rt.machine_config(next);
     apply(next);
     control_move(next->socket);
     if (rt.mode != MODE_CONTAINER)

@@ -33,7 +33,9 @@ void watchdog_start(const char *dev, uint32_t timeout_ms)
 {
     int secs = (int)((timeout_ms + 999) / 1000);
 
-    if ((wd_fd = open(dev, O_WRONLY | O_CLOEXEC)) < 0) {
+    /* Opened once (a reload only changes the timeout): the device allows
+     * one opener, and closing it could stop the watchdog. */
+    if (wd_fd < 0 && (wd_fd = open(dev, O_WRONLY | O_CLOEXEC)) < 0) {
         log_error("watchdog %s: %s", dev, strerror(errno));
         return;
     }

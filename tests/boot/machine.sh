@@ -81,21 +81,22 @@ check_machine_console() {
         "lines on the disk after poweroff"
 }
 
-# x86_64 also keeps an i6300esb fed: QEMU powers the VM off (no kernel
+# x86_64 also keeps an i6300esb fed (armed by a reload): QEMU powers the VM off (no kernel
 # "Power down") on a missed ping, and the boot lasts three timeouts (4 s:
 # a host under load slows the guest, not the device's clock).
 test_x86_64_machine_namespaces_lab_cgroups_root_watchdog_and_disk() {
     layer_machine_services
-    vm_file /etc/nsinit.d/01-watchdog.conf '[init]
+    # Armed by a reload, as a drop-in written after boot (the Pi's /data).
+    vm_file /etc/wd.conf '[init]
 watchdog = /dev/watchdog
 watchdog_timeout = 4s'
-    vm_service watchdog 'exec = /bin/sh -c "sleep 13; echo WATCHDOG $(cat /sys/class/watchdog/watchdog0/timeout)s $(cat /sys/class/watchdog/watchdog0/state)"' \
+    vm_service watchdog 'exec = /bin/sh -c "echo WATCHDOG-BEFORE $(cat /sys/class/watchdog/watchdog0/state); cp /etc/wd.conf /etc/nsinit.d/01-watchdog.conf && nsinit ctl reload && sleep 13; echo WATCHDOG $(cat /sys/class/watchdog/watchdog0/timeout)s $(cat /sys/class/watchdog/watchdog0/state)"' \
         'oneshot = yes'
     vm_poweroff_after host boxed ns0 bomb rooted modules disk watchdog
     make_disk
     vm_boot x86_64 -drive "file=$DISK,if=virtio,format=raw" -device i6300esb \
         -action watchdog=poweroff
-    vm_expect 'watchdog: WATCHDOG 4s active'
+    vm_expect_order 'watchdog: WATCHDOG-BEFORE inactive' 'watchdog: WATCHDOG 4s active'
     check_machine_console
 }
 
