@@ -228,6 +228,7 @@ bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) build/bench/nsinit.unstripped
 	tests/bench/build-peers.sh
+	@$(MAKE) --no-print-directory images # rows 8 and 9 boot them
 	tests/bench/run
 
 clean:

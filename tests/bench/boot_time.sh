@@ -15,6 +15,8 @@
 # Runs both in pairs RUNS times (default 5) per ARCH (default: x86_64
 # aarch64); prints medians, the median of the pairs' ratios (nsinit /
 # BusyBox) and every pair. Exits 0 whenever it could measure.
+# BENCH_EMIT=1 (row-8-boot.sh, for make bench) adds the raw samples as
+# BENCH lines (tests/bench/README.md).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,6 +87,8 @@ boot() {
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ms() { printf '%s\n' "$@" | awk '{ printf "%s%d", (NR > 1 ? "," : ""), $1 * 1000 + 0.5 }'; }
+emit() { printf 'BENCH\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 
 printf '%-8s %-9s %-9s %-9s %-7s %s\n' arch figure nsinit busybox ratio 'pairs (nsinit/busybox, s since kernel start)'
@@ -103,4 +107,13 @@ for arch in "${ARCHS[@]}"; do
         "$(printf '%.3fs' "$(median "${bs[@]}")")" "$(printf '%.3f' "$(median "${rs[@]}")")" "$ps"
     printf '%-8s %-9s %-9s %-9s %-7s%s\n' "$arch" poweroff "$(printf '%.3fs' "$(median "${nf[@]}")")" \
         "$(printf '%.3fs' "$(median "${bf[@]}")")" "$(printf '%.3f' "$(median "${rf[@]}")")" "$pf"
+    if [ -n "${BENCH_EMIT:-}" ]; then
+        emit "8 boot" "busybox-init ($arch)" "kernel->first service" ms - "$(ms "${bs[@]}")" \
+            "busybox-static init, an inittab doing the same; same kernel and image"
+        emit "8 boot" "nsinit ($arch)" "kernel->first service" ms "busybox-init ($arch)" "$(ms "${ns[@]}")" \
+            "printk clock of the power-off line, host arrival times between"
+        emit "8 boot" "busybox-init ($arch)" "kernel->power off" ms - "$(ms "${bf[@]}")" \
+            "BusyBox sleeps 2 s in its shutdown"
+        emit "8 boot" "nsinit ($arch)" "kernel->power off" ms "busybox-init ($arch)" "$(ms "${nf[@]}")"
+    fi
 done

@@ -9,6 +9,8 @@
 # x86_64 aarch64), and prints each one's median, the median of the pairs'
 # ratios and every pair. Times are host wall clock around the whole
 # command (bash's EPOCHREALTIME). Exits 0 whenever it could measure.
+# BENCH_EMIT=1 (row-9-vm.sh, for make bench) adds the raw samples as
+# BENCH lines (tests/bench/README.md).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +74,10 @@ timed() {
     printf -v "$var" '%s' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
 }
 
+# ms s...: the samples in whole milliseconds, comma-separated.
+ms() { printf '%s\n' "$@" | awk '{ printf "%s%d", (NR > 1 ? "," : ""), $1 * 1000 + 0.5 }'; }
+emit() { printf 'BENCH\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 printf '%-8s %-12s %-12s %-7s %s\n' arch nsinit-vm floor ratio 'pairs (nsinit-vm/floor, s)'
@@ -88,4 +94,10 @@ for arch in "${ARCHS[@]}"; do
     printf '%-8s %-12s %-12s %-7s%s\n' "$arch" "$(printf '%.2fs' "$(median "${ours[@]}")")" \
         "$(printf '%.2fs' "$(median "${floors[@]}")")" \
         "$(printf '%.3f' "$(median "${ratios[@]}")")" "$pairs"
+    if [ -n "${BENCH_EMIT:-}" ]; then
+        emit "9 vm round trip" "busybox /init ($arch)" "nsinit-vm -- true" ms - "$(ms "${floors[@]}")" \
+            "floor: a 3-line busybox-static /init, same kernel and devices"
+        emit "9 vm round trip" "nsinit-vm ($arch)" "nsinit-vm -- true" ms "busybox /init ($arch)" \
+            "$(ms "${ours[@]}")" "goal <= 1.1x; host wall clock, boot to QEMU gone"
+    fi
 done
