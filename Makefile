@@ -130,6 +130,20 @@ sdcard: deps-image
 	qemu/mkinitramfs aarch64 board/rpi build/rpi
 	board/rpi/mksdcard build/rpi
 
+# make vm CMD='...' [ARCH=aarch64] [VM_OPTS='--rw --net ...']: CMD in a
+# fresh VM of the image (built if missing) through qemu/nsinit-vm, the
+# current directory shared; no CMD: a shell. make's own status is 2 when
+# CMD fails: qemu/nsinit-vm itself exits with CMD's status.
+vm: deps-image
+	@test -f build/$(ARCH)/initramfs.cpio.gz || $(MAKE) --no-print-directory initramfs ARCH=$(ARCH)
+	@qemu/nsinit-vm --arch $(ARCH) $(VM_OPTS) -- $(CMD)
+
+# The VM benchmarks alone (tests/bench/vm_roundtrip.sh, boot_time.sh):
+# BusyBox is Debian's busybox-static, fetched by tests/bench/busybox.
+bench-vm: images
+	tests/bench/vm_roundtrip.sh
+	tests/bench/boot_time.sh
+
 # The boot tests (tests/boot/*.sh) alone: both images under QEMU (TCG).
 qemu-test: images
 	UNIT_DIR=build/no-unit-tests TESTS=tests/boot/ tests/run
@@ -214,10 +228,11 @@ bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(BENCH_PACKAGES)"
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) build/bench/nsinit.unstripped
 	tests/bench/build-peers.sh
+	@$(MAKE) --no-print-directory images # rows 8 and 9 boot them
 	tests/bench/run
 
 clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross deps-engines check demo clean unit-bins fuzz sanitize \
-	deps-image initramfs images qemu-test sdcard rpi-test bench
+	deps-image initramfs images qemu-test sdcard rpi-test bench vm bench-vm
