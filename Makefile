@@ -169,6 +169,34 @@ sanitize: deps all $(SAN_DIR)/nsinit
 		HOST_CFLAGS="$(CFLAGS_COMMON) $(SAN_FLAGS)"
 	tests/sanitize $(SAN_DIR)
 
+# ---- valgrind: the supervisor's integration tests with PID 1 and ctl under
+# memcheck (--leak-check=full --track-fds=yes), on a glibc build without
+# sanitizers (tests/valgrind). Not part of check: it is slow.
+VG_DIR := build/valgrind
+
+$(VG_DIR)/nsinit.bin: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC (glibc, for valgrind) $@"
+	@gcc $(CFLAGS_COMMON) -g -O1 -o $@ $(SRCS)
+
+valgrind: deps all $(VG_DIR)/nsinit.bin
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="valgrind"
+	tests/valgrind $(VG_DIR)
+
+# ---- fault injection: the same glibc build with tests/fault/shim.so
+# preloaded, one system call failing on purpose in PID 1 at a time
+# (tests/fault/faults.sh; the table is tests/fault/README.md). Not in check.
+FAULT_SHIM := build/fault/shim.so
+
+$(FAULT_SHIM): tests/fault/shim.c
+	@mkdir -p $(dir $@)
+	@echo "  CC (shim) $@"
+	@gcc -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
+
+fault: deps all $(VG_DIR)/nsinit.bin $(FAULT_SHIM)
+	@bash tests/integration/lib.sh tests/fault/faults.sh | tee build/fault/results; \
+		! grep -q '^FAIL' build/fault/results
+
 # ---- fuzzing: every parser of outside input under libFuzzer with ASan and
 # UBSan, one target per tests/fuzz/*_fuzz.c. The sources are built once
 # more with clang into an archive the targets link; a target that needs a
@@ -216,5 +244,5 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross deps-engines check demo clean unit-bins fuzz sanitize \
-	deps-fuzz fuzz-bins \
+	deps-fuzz fuzz-bins valgrind fault \
 	deps-image initramfs images qemu-test sdcard rpi-test
