@@ -85,3 +85,34 @@ test_mounts_without_a_mount_namespace_are_refused() {
     assert_eq 1 "$rc" "check's status for root ="
     assert_contains o "^conf:3: .*mnt"
 }
+
+test_fds_sent_to_the_notify_socket_are_never_received() {
+    command -v python3 >/dev/null || skip "python3 is needed to send fds"
+    echo secret >"$TMP/secret"
+    # The service says READY=1 with three fds of a file attached (as
+    # FDSTORE=1 would); nsinit must take the word and never the files.
+    cat >sender <<EOS
+#!/usr/bin/env python3
+import os, socket
+a = os.environ["NOTIFY_SOCKET"]
+a = "\0" + a[1:] if a[0] == "@" else a
+f = [os.open("$TMP/secret", os.O_RDONLY) for _ in range(3)]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(a)
+socket.send_fds(s, [b"READY=1\nFDSTORE=1\n"], f)
+os.execv("/bin/sleep", ["sleep", "1000"])
+EOS
+    chmod 755 sender
+    {
+        conf_head
+        echo "[service keeper]"; echo "exec = $TMP/sender"; echo "ready = notify"
+    } >conf
+    start_ns conf
+    wait_state keeper running
+    local fd
+    for fd in /proc/$NS_PID/fd/*; do
+        [ "$(readlink "$fd")" != "$TMP/secret" ] || die "nsinit holds the service's file as $fd"
+    done
+    stop_ns
+    assert_eq 0 "$NS_RC"
+}
