@@ -162,8 +162,8 @@ deps-engines:
 
 # tests/run also runs the container-mode tests on build/aarch64/nsinit and
 # build/armhf/nsinit under qemu-user (deps-cross installs it).
-check: deps deps-engines
-	$(MAKE) all unit-bins
+check: deps deps-engines deps-fuzz
+	$(MAKE) all unit-bins fuzz-bins
 	$(MAKE) all ARCH=armhf
 	$(MAKE) images sdcard
 	tests/run
@@ -186,22 +186,72 @@ sanitize: deps all $(SAN_DIR)/nsinit
 		HOST_CFLAGS="$(CFLAGS_COMMON) $(SAN_FLAGS)"
 	tests/sanitize $(SAN_DIR)
 
-# ---- fuzzing: not part of check (it runs for FUZZ_SECONDS) -----------------
-# The config loader under libFuzzer with ASan and UBSan; findings land in
-# build/fuzz/ as crash-*, leak-* or timeout-* files to replay.
-FUZZ_SECONDS ?= 300
-FUZZ_SRCS := $(sort $(wildcard config/*.c)) init/fmt.c init/log.c init/logring.c init/loop.c init/file.c init/signame.c
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinit -Iconfig -g -O1 \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# ---- valgrind: the supervisor's integration tests with PID 1 and ctl under
+# memcheck (--leak-check=full --track-fds=yes), on a glibc build without
+# sanitizers (tests/valgrind). Not part of check: it is slow.
+VG_DIR := build/valgrind
 
-$(HOST_OBJDIR)/config_fuzz: tests/fuzz/config_fuzz.c $(FUZZ_SRCS) $(HDRS)
+$(VG_DIR)/nsinit.bin: $(SRCS) $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC (glibc, for valgrind) $@"
+	@gcc $(CFLAGS_COMMON) -g -O1 -o $@ $(SRCS)
+
+valgrind: deps all $(VG_DIR)/nsinit.bin
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="valgrind"
+	tests/valgrind $(VG_DIR)
+
+# ---- fault injection: the same glibc build with tests/fault/shim.so
+# preloaded, one system call failing on purpose in PID 1 at a time
+# (tests/fault/faults.sh; the table is tests/fault/README.md). Not in check.
+FAULT_SHIM := build/fault/shim.so
+
+$(FAULT_SHIM): tests/fault/shim.c
+	@mkdir -p $(dir $@)
+	@echo "  CC (shim) $@"
+	@gcc -shared -fPIC -O1 -Wall -Wextra -Werror -o $@ $< -ldl
+
+fault: deps all $(VG_DIR)/nsinit.bin $(FAULT_SHIM)
+	@bash tests/integration/lib.sh tests/fault/faults.sh | tee build/fault/results; \
+		! grep -q '^FAIL' build/fault/results
+
+# ---- fuzzing: every parser of outside input under libFuzzer with ASan and
+# UBSan, one target per tests/fuzz/*_fuzz.c. The sources are built once
+# more with clang into an archive the targets link; a target that needs a
+# module's static functions includes its .c and renames what it calls.
+# `make fuzz` runs each for FUZZ_SECONDS; `make check` runs a short pass and
+# replays tests/fuzz/crashes/ (tests/integration/fuzz.sh). Findings land in
+# build/fuzz/NAME/ as crash-*, leak-* or timeout-* files to replay.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/*_fuzz.c)))
+FUZZ_BINS := $(addprefix $(FUZZ_DIR)/bin/,$(FUZZ_TARGETS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinit -Iconfig -g -O1 \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
+
+deps-fuzz:
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="clang libclang-rt-14-dev"
+
+$(FUZZ_DIR)/obj/%.o: %.c $(HDRS) Makefile | deps-fuzz
+	@mkdir -p $(dir $@)
+	@echo "  CC (clang, fuzz) $<"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/libnsinit.a: $(FUZZ_OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(FUZZ_DIR)/bin/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_DIR)/libnsinit.a $(SRCS)
 	@mkdir -p $(dir $@)
 	@echo "  CC (clang, libFuzzer) $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libnsinit.a
 
-fuzz: $(HOST_OBJDIR)/config_fuzz
-	tests/fuzz/run $(HOST_OBJDIR)/config_fuzz $(FUZZ_SECONDS)
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-bins
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run $(FUZZ_DIR)/bin/$$t $(FUZZ_SECONDS) || rc=1; \
+	done; exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory initramfs ARCH=x86_64
@@ -235,4 +285,5 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross deps-engines check demo clean unit-bins fuzz sanitize \
+	deps-fuzz fuzz-bins valgrind fault \
 	deps-image initramfs images qemu-test sdcard rpi-test bench vm bench-vm

@@ -20,6 +20,10 @@
 
 #define MODULE_INIT_COMPRESSED_FILE 4
 #define MOD_DEPTH_MAX 16 /* a dependency chain longer than this is a loop */
+/* Lookups per named module: a name listed twice (alias a b, alias a b) is
+ * tried twice at each level, so a loop of them grows exponentially within
+ * the depth limit and would hang the boot; a real module needs dozens. */
+#define MOD_STEPS_MAX 512
 
 struct text {
     const char *p;
@@ -31,6 +35,7 @@ static const char *const idx_files[IDX_N] = {"modules.dep", "modules.alias", "mo
                                              "modules.builtin"};
 static struct text idx[IDX_N];
 static char moddir[128];
+static unsigned mod_steps; /* left for this named module */
 
 static void text_map(struct text *t, const char *name)
 {
@@ -237,10 +242,11 @@ static int load_one(const char *name, int depth)
     struct text line, path;
     char dep[64];
 
-    if (depth > MOD_DEPTH_MAX) {
+    if (depth > MOD_DEPTH_MAX || !mod_steps) {
         errno = ELOOP;
         return -1;
     }
+    mod_steps--;
     if (is_loaded(name) || is_builtin(name))
         return 0;
     if (!dep_line(name, &line))
@@ -280,7 +286,7 @@ void modules_load(const struct list *names)
     for (int i = 0; i < IDX_N; i++)
         text_map(&idx[i], idx_files[i]);
     LIST_FOR(struct str_item, m, names)
-        if (load_one(m->s, 0) < 0)
+        if ((mod_steps = MOD_STEPS_MAX) && load_one(m->s, 0) < 0)
             log_error("module %s: %s", m->s,
                       errno == ENOENT ? "not found (modules.dep, modules.alias)"
                                       : strerror(errno));

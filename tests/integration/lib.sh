@@ -49,6 +49,9 @@ run_file() {
     local file=$1 t rc log
     for t in $(bash -c ". '$TOP/tests/integration/lib.sh'; . '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
         [ -n "${TEST:-}" ] && case "$t" in *"$TEST"*) ;; *) continue ;; esac
+        local skip_it= p
+        for p in ${TEST_SKIP:-}; do case "$t" in *"$p"*) skip_it=1 ;; esac; done
+        [ -n "$skip_it" ] && continue
         local dir
         dir=$(mktemp -d /tmp/nsinit-test.XXXXXX)
         log=$dir/.log
