@@ -200,6 +200,11 @@ valgrind: deps all $(VG_DIR)/nsinit.bin
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES="valgrind"
 	tests/valgrind $(VG_DIR)
 
+# ---- soak: a supervisor under crash loops, restarts, stops and control
+# traffic for SOAK_MINUTES (10); RSS, fds and CPU each minute must not grow.
+soak: deps all
+	SOAK_MINUTES=$(or $(SOAK_MINUTES),10) tests/soak
+
 # ---- fault injection: the same glibc build with tests/fault/shim.so
 # preloaded, one system call failing on purpose in PID 1 at a time
 # (tests/fault/faults.sh; the table is tests/fault/README.md). Not in check.
@@ -285,5 +290,5 @@ clean:
 	rm -rf build
 
 .PHONY: all deps deps-cross deps-engines check demo clean unit-bins fuzz sanitize \
-	deps-fuzz fuzz-bins valgrind fault \
+	deps-fuzz fuzz-bins valgrind fault soak \
 	deps-image initramfs images qemu-test sdcard rpi-test bench vm bench-vm
