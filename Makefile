@@ -29,12 +29,15 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinit -Iconfig
 # -Os, LTO and section GC: every byte of the binary is counted (goal: 96 KiB).
 # No RELRO: a static binary without a dynamic linker has next to nothing
 # for it to protect (no PLT, a GOT of a few entries), and aligning its end
-# to a page pads the file by up to 4 KiB.
+# to a page pads the file by up to 4 KiB. A small common page size keeps
+# ld from starting the data on a page of its own (another 4 KiB of padding)
+# whenever that would save a page of bss: the data shares the text's last
+# file page instead, whatever the sizes.
 MUSL_CFLAGS := $(CFLAGS_COMMON) -Os -flto=auto -static -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -ffunction-sections -fdata-sections -fno-stack-protector \
 	-isystem $(OUT)/kinc
-MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 -Wl,-z,noseparate-code \
-	-Wl,-z,norelro -s
+MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,max-page-size=4096 \
+	-Wl,-z,common-page-size=64 -Wl,-z,noseparate-code -Wl,-z,norelro -s
 
 SRCS := $(sort $(wildcard init/*.c config/*.c))
 HDRS := $(wildcard init/*.h config/*.h)

@@ -242,8 +242,8 @@ static void boot_services(void)
         /* Still reachable: ctl poweroff must work on a broken image. */
         if (!pause)
             log_error("no services: %s could not be read", BOOT_CONFIG);
-        if (control_start(CONTROL_DEFAULT_SOCKET) < 0 && !pause)
-            log_error("control socket: %s", strerror(errno));
+        if (control_start(CONTROL_DEFAULT_SOCKET, !pause) < 0 && !pause)
+            control_log_failure("", CONTROL_DEFAULT_SOCKET);
         main_cmd_start();
         return;
     }

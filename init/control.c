@@ -44,10 +44,16 @@ struct client {
 };
 
 #define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
+#define LISTEN_RETRY_MIN_MS 1000 /* making the socket again, doubling each time */
+#define LISTEN_RETRY_MAX_MS 60000
 
 static struct client clients[CONTROL_MAX_CLIENTS];
 static int listen_fd = -1;
 static struct timer accept_retry;
+static struct timer listen_retry; /* the socket could not be made yet */
+static unsigned listen_backoff_ms;
+static int listen_errno;
+static bool listen_report;
 static char sock_path[108];
 
 static void client_close(struct client *c)
@@ -519,18 +525,17 @@ static int control_clear_path(const struct sockaddr_un *addr)
     return unlink(addr->sun_path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int control_start(const char *path)
+/* Binds, listens and watches path; sock_path is path from then on. */
+static int listen_on(const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
     mode_t old;
     int fd;
 
-    ring_set_notify(log_wake);
-    if (listen_fd >= 0 || !path || !*path)
-        return 0;
-    if (strlen(path) >= sizeof(addr.sun_path))
+    if (len >= sizeof(addr.sun_path))
         return errno = ENAMETOOLONG, -1;
-    memcpy(addr.sun_path, path, strlen(path));
+    memcpy(addr.sun_path, path, len);
     if (control_clear_path(&addr) < 0)
         return -1;
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
@@ -548,12 +553,81 @@ int control_start(const char *path)
     }
     umask(old);
     listen_fd = fd;
-    memcpy(sock_path, path, strlen(path) + 1);
+    memmove(sock_path, path, len + 1);
     return 0;
+}
+
+/* Out of room, fds or memory, or an older server still on the path: what
+ * goes away by itself. A path that cannot work (no directory, read-only,
+ * another kind of file) waits for a reload instead. */
+static bool listen_transient(int err)
+{
+    return err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE ||
+           err == ENOMEM || err == ENOBUFS || err == EADDRINUSE;
+}
+
+void control_log_failure(const char *what, const char *path)
+{
+    int err = errno;
+
+    log_error("%scontrol socket %s: %s%s", what, path, strerror(err),
+              listen_retry.armed ? "; trying again" : "");
+    errno = err;
+}
+
+static void on_listen_retry(struct timer *t);
+
+/* A doubling pause between tries. */
+static int listen_later(int err)
+{
+    if (listen_transient(err)) {
+        listen_backoff_ms = listen_backoff_ms ? 2 * listen_backoff_ms : LISTEN_RETRY_MIN_MS;
+        if (listen_backoff_ms > LISTEN_RETRY_MAX_MS)
+            listen_backoff_ms = LISTEN_RETRY_MAX_MS;
+        listen_retry.fire = on_listen_retry;
+        timer_arm(&listen_retry, now_ms() + listen_backoff_ms);
+    }
+    listen_errno = errno = err;
+    return -1;
+}
+
+/* A line only when the reason changes, and once it works. */
+static void on_listen_retry(struct timer *t)
+{
+    int last = listen_errno;
+
+    (void)t;
+    if (listen_on(sock_path) == 0) {
+        if (listen_report) /* the failure was said: say its end too */
+            log_error("control socket %s: listening", sock_path);
+        return;
+    }
+    listen_later(errno);
+    if (listen_report && errno != last)
+        control_log_failure("", sock_path);
+}
+
+int control_start(const char *path, bool report)
+{
+    size_t len;
+
+    ring_set_notify(log_wake);
+    if (listen_fd >= 0 || !path || !*path)
+        return 0;
+    if ((len = strlen(path)) >= sizeof(sock_path))
+        return errno = ENAMETOOLONG, -1;
+    timer_disarm(&listen_retry);
+    listen_backoff_ms = 0;
+    listen_report = report;
+    if (listen_on(path) == 0)
+        return 0;
+    memmove(sock_path, path, len + 1);
+    return listen_later(errno);
 }
 
 void control_stop(void)
 {
+    timer_disarm(&listen_retry);
     if (listen_fd < 0)
         return;
     timer_disarm(&accept_retry);
@@ -570,13 +644,23 @@ int control_move(const char *path)
     char old[sizeof(sock_path)];
     int fd = listen_fd;
 
-    if (fd < 0 || !path || !*path || !strcmp(path, sock_path))
+    if (!path || !*path || (fd >= 0 && !strcmp(path, sock_path)))
         return 0;
+    /* None listening (it failed before): the reload is the next try. */
+    if (fd < 0) {
+        if (control_start(path, true) < 0) {
+            control_log_failure("reload: ", path);
+            return -1;
+        }
+        log_error("control socket %s: listening", path);
+        return 0;
+    }
     memcpy(old, sock_path, sizeof(old));
     loop_unwatch(fd);
     listen_fd = -1;
-    if (control_start(path) < 0) {
+    if (listen_on(path) < 0) {
         log_error("reload: control socket %s: %s; still on %s", path, strerror(errno), old);
+        memcpy(sock_path, old, sizeof(old));
         listen_fd = fd;
         if (loop_watch(fd, POLLIN, on_listen, NULL) < 0)
             log_error("control socket %s: %s", old, strerror(errno));

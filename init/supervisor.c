@@ -294,8 +294,8 @@ int supervisor_start(struct config *c)
     conf = c;
     remember_path(c->path);
     bridges_up(c);
-    if (control_start(c->socket) < 0)
-        log_error("control socket %s: %s", c->socket, strerror(errno));
+    if (control_start(c->socket, true) < 0)
+        control_log_failure("", c->socket);
     for (int i = 0; i < c->n_services; i++)
         add_service(c->services[i]);
     supervisor_changed();

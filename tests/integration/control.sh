@@ -460,3 +460,47 @@ EOF2
     stop_ns
     assert_eq 0 "$NS_RC"
 }
+
+# /run full (a real tmpfs out of inodes): the socket cannot be made. PID 1
+# says so once, runs its services, tries again after 1 s, 2 s, 4 s... with
+# nothing in between, and answers once there is room; a reload is a try too.
+test_a_full_run_dir_delays_the_control_socket_until_there_is_room() {
+    local run=$TMP/run i=0 before after
+    mkdir -p "$run"
+    mount -t tmpfs -o size=64k,nr_inodes=4 tmpfs "$run" || skip "cannot mount a tmpfs"
+    trap "umount -l '$run'; cleanup_tagged" EXIT
+    while : >"$run/f$i" 2>/dev/null; do i=$((i + 1)); done
+    SOCK=$run/ctl.sock
+    { conf_head; sleeper web; } >conf
+    "$NSINIT" -c conf >out 2>err &
+    NS_PID=$!
+    wait_for 5 grep -q "control socket $SOCK: No space left on device; trying again" err ||
+        die "no line for ENOSPC: $(cat err)"
+    wait_for 5 pgrep -P $NS_PID -x sleep >/dev/null || die "web did not start"
+    before=$(cpu_ticks $NS_PID)
+    sleep 3.5
+    after=$(cpu_ticks $NS_PID)
+    [ $((after - before)) -le 10 ] || die "nsinit used $((after - before)) ticks in 3.5 s"
+    assert_eq 1 "$(grep -c 'control socket' err)" "lines about the socket"
+    [ ! -e "$SOCK" ] || die "a socket appeared on a full tmpfs"
+    rm "$run/f0"
+    wait_for 15 test -S "$SOCK" || die "no socket once there was room: $(cat err)"
+    assert_contains err "control socket $SOCK: listening"
+    wait_state web running
+    stop_ns
+    assert_eq 0 "$NS_RC"
+    # Full again from the start; this time a reload (SIGHUP) naming a path
+    # with room is the next try, at once.
+    : >"$run/f0"
+    "$NSINIT" -c conf >out 2>err &
+    NS_PID=$!
+    wait_for 5 grep -q "No space left on device; trying again" err || die "no ENOSPC: $(cat err)"
+    SOCK=$TMP/sock2
+    { conf_head; sleeper web; } >conf
+    kill -HUP $NS_PID
+    wait_for 3 test -S "$SOCK" || die "the reload did not make the socket: $(cat err)"
+    assert_contains err "control socket $SOCK: listening"
+    wait_state web running
+    stop_ns
+    assert_eq 0 "$NS_RC"
+}

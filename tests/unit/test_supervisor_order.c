@@ -90,9 +90,13 @@ int cgroup_service_remove(const char *name)
     return 0;
 }
 
-int control_start(const char *path)
+int control_start(const char *path, bool report)
 {
     return 0;
+}
+
+void control_log_failure(const char *what, const char *path)
+{
 }
 
 void control_stop(void)
