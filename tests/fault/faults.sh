@@ -10,12 +10,14 @@ FAULT_NSINIT=${FAULT_NSINIT:-$TOP/build/valgrind/nsinit.bin}
 SHIM=${SHIM:-$TOP/build/fault/shim.so}
 FAULT_SECONDS=5
 
+# start_faulty SPEC [children]: with "children" the call fails in the
+# services' children before they exec (their set-up), not in PID 1.
 # ctl and status go through the musl build: the shim is for PID 1 alone.
 start_faulty() {
     local spec=$1
     [ -x "$FAULT_NSINIT" ] && [ -f "$SHIM" ] || skip "build with make fault"
-    FAULT_SPEC=$spec
-    LD_PRELOAD=$SHIM NSINIT_FAULT=$spec NSINIT_FAULT_FILE=$TMP/fault \
+    FAULT_SPEC=$spec${2:+ in ${2}}
+    LD_PRELOAD=$SHIM NSINIT_FAULT=$spec NSINIT_FAULT_FILE=$TMP/fault NSINIT_FAULT_IN=${2:-self} \
         "$FAULT_NSINIT" -c conf >"$TMP/out" 2>"$TMP/err" &
     NS_PID=$!
     wait_for 10 test -S "$SOCK" || { cat "$TMP/err" >&2; die "no control socket"; }
@@ -30,7 +32,7 @@ faulty_conf() {
     } >conf
 }
 
-injected() { cat "$TMP/fault.count" 2>/dev/null || echo 0; }
+injected() { cat "$TMP/fault.count" 2>/dev/null | wc -l; }
 
 # fault_window: turns the fault on for FAULT_SECONDS; asserts nsinit stays
 # cheap and steady stays up. STEADY_PID, LINES_BEFORE are set for after.
@@ -67,18 +69,32 @@ recovered() {
     assert_eq 0 "$NS_RC" "nsinit's status"
 }
 
+# launch_fault SPEC MESSAGE [children [CRASH'S EXTRA LINES...]]
 launch_fault() {
     faulty_conf
-    start_faulty "$1"
+    local l
+    for l in "${@:4}"; do echo "$l" >>conf; done
+    start_faulty "$1" "${3:-}"
     fault_window
     sed -n "$((LINES_BEFORE + 1)),\$p" "$TMP/err" >during
     assert_contains during "crash: .*$2"
+    echo "  said: $(grep -m1 "crash: .*$2" during)" >>"$TOP/build/fault/figures"
     recovered
 }
 
 test_clone_eagain_fails_the_launch_and_recovers() { launch_fault clone:EAGAIN "Resource temporarily unavailable"; }
 test_clone_enomem_fails_the_launch_and_recovers() { launch_fault clone:ENOMEM "Cannot allocate memory"; }
 test_pipe2_emfile_fails_the_launch_and_recovers() { launch_fault pipe2:EMFILE "Too many open files"; }
+
+# A service's own set-up fails in its child (the launch report carries the
+# reason to PID 1): the mounts of its mount namespace, the /dev/null of
+# its stdin. PID 1 itself meets no fault at all.
+test_mount_failing_in_a_service_child_fails_that_launch_and_recovers() {
+    launch_fault mount:EPERM "Operation not permitted" children "namespaces = mnt" "mount = tmpfs /mnt"
+}
+test_open_failing_in_a_service_child_fails_that_launch_and_recovers() {
+    launch_fault open:EMFILE "Too many open files" children
+}
 
 test_console_eio_loses_no_line_from_the_ring_and_recovers() {
     faulty_conf
@@ -153,4 +169,31 @@ test_signalfd_failing_at_start_is_one_clear_line_and_an_exit() {
     [ "$rc" != 0 ] || die "status $rc"
     assert_eq 1 "$(grep -c 'Too many open files' err)" "lines naming the error"
     echo "signalfd:EMFILE at start: status $rc, said: $(cat err)" >>"$TOP/build/fault/figures"
+}
+
+# Boot mode (a container's PID 1 with /etc/nsinit.conf): an early mount
+# that fails is one line and the boot goes on. /sys is unmounted in the
+# namespace so that nsinit mounts it; the shim refuses.
+test_early_mount_failing_in_boot_mode_is_one_line_and_the_boot_goes_on() {
+    [ -x "$FAULT_NSINIT" ] && [ -f "$SHIM" ] || skip "build with make fault"
+    printf '[service steady]\nexec = /bin/sleep 1000\n' >nsinit.conf
+    touch "$TMP/fault"
+    unshare -fpmu --mount-proc --kill-child sh -c "
+        mount -t tmpfs tmpfs /etc && cp '$TMP/nsinit.conf' /etc/nsinit.conf &&
+        mount -t tmpfs tmpfs /run && umount -l /sys &&
+        LD_PRELOAD='$SHIM' NSINIT_FAULT=mount:EPERM NSINIT_FAULT_FILE='$TMP/fault' \
+            exec '$FAULT_NSINIT'" >out 2>&1 &
+    local unshare=$! pid=
+    trap "kill -KILL $unshare 2>/dev/null || true; cleanup_tagged" EXIT
+    wait_for 10 eval 'pid=$(awk "{print \$1}" /proc/$unshare/task/*/children 2>/dev/null); [ -n "$pid" ] && test -S /proc/$pid/root/run/nsinit.sock' ||
+        die "boot mode did not come up: $(cat out)"
+    pid=$(awk "{print \$1}" /proc/$unshare/task/*/children)
+    wait_for 5 eval '"$NSINIT" ctl -s /proc/$pid/root/run/nsinit.sock status steady | grep -q " running "' ||
+        die "steady is not running: $(cat out)"
+    assert_eq 1 "$(grep -c 'mount /sys: Operation not permitted' out)" "lines for the failed mount"
+    [ "$(injected)" -ge 1 ] || die "the fault was never hit"
+    echo "mount:EPERM at boot: $(injected) failure(s), said: $(grep 'mount /sys' out)" >>"$TOP/build/fault/figures"
+    rm -f "$TMP/fault"
+    "$NSINIT" ctl -s "/proc/$pid/root/run/nsinit.sock" poweroff >/dev/null
+    wait_for 10 eval '! kill -0 $unshare 2>/dev/null' || die "poweroff did not end PID 1"
 }

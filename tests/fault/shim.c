@@ -2,12 +2,14 @@
  * NSINIT_FAULT=CALL:ERRNO makes CALL fail with ERRNO in the supervisor's
  * own process (not in the children it forks, nor in what they exec) for as
  * long as the file NSINIT_FAULT_FILE exists, so a test turns the fault on
- * and off and watches PID 1 survive and recover. CALL is one of:
+ * and off and watches PID 1 survive and recover. With NSINIT_FAULT_IN=
+ * children it fails in the children instead, before they exec: a service's
+ * set-up (its mounts, its /dev/null) in nsinit's code. CALL is one of:
  *   clone     fork(), and clone3/clone through syscall()
  *   pipe2 accept4 socket open (open and openat)
  *   console   write() and writev() to fd 1 or 2
  *   signalfd mount finit_module   (through syscall() or the libc call)
- * Every injected failure is counted in NSINIT_FAULT_FILE.count. */
+ * Every injected failure is a line "CALL PID" in NSINIT_FAULT_FILE.count. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,7 +28,8 @@ static char call[32];
 static int err;
 static const char *file;
 static pid_t target;
-static unsigned long injected;
+static int origin;   /* this image is the first to load the shim (or its fork) */
+static int children; /* fail in origin's forks, not in origin */
 
 __attribute__((constructor)) static void shim_init(void)
 {
@@ -38,11 +41,13 @@ __attribute__((constructor)) static void shim_init(void)
     if (owner) {
         target = (pid_t)atoi(owner);
     } else {
+        origin = 1;
         target = getpid();
         snprintf(pidbuf, sizeof(pidbuf), "%d", (int)target);
         setenv("NSINIT_FAULT_PID", pidbuf, 1);
     }
     file = getenv("NSINIT_FAULT_FILE");
+    children = (owner = getenv("NSINIT_FAULT_IN")) && !strcmp(owner, "children");
     if (!spec || !(colon = strchr(spec, ':')) || (size_t)(colon - spec) >= sizeof(call))
         return;
     memcpy(call, spec, (size_t)(colon - spec));
@@ -57,14 +62,15 @@ static int fault(const char *name)
 {
     char count[256];
 
-    if (!err || !file || getpid() != target || strcmp(name, call) || access(file, F_OK) < 0)
+    if (!err || !file || (children ? !origin || getpid() == target : getpid() != target) ||
+        strcmp(name, call) || access(file, F_OK) < 0)
         return 0;
-    injected++;
     snprintf(count, sizeof(count), "%s.count", file);
-    /* Raw syscalls: the shim must not go through what it intercepts. */
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, count, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A line per failure, appended: every process counts in one file.
+     * Raw syscalls: the shim must not go through what it intercepts. */
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, count, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        int n = snprintf(count, sizeof(count), "%lu\n", injected);
+        int n = snprintf(count, sizeof(count), "%s %d\n", name, (int)getpid());
         if (syscall(SYS_write, fd, count, (size_t)n) < 0)
             n = 0;
         syscall(SYS_close, fd);
