@@ -48,6 +48,29 @@ echo "BOMB stopped pids.current=$cur max-events=$ev"'
         'oneshot = yes'
 }
 
+# finit_module failing for real (x86_64): a reload asks for dummy, whose
+# .ko is not a module (the kernel: ENOEXEC); then the real one, from the
+# kernel package, and a second reload loads it.
+layer_module_fault() {
+    local kver dir
+    kver=$(cat "$TOP/build/x86_64/kernel-version")
+    dir=/lib/modules/$kver
+    mkdir -p "$TMP/overlay$dir/extra"
+    cp "$TOP/build/x86_64/kernel/root$dir/kernel/drivers/net/dummy.ko" \
+        "$TMP/overlay$dir/extra/dummy.ko.good" || die "no dummy.ko in the kernel package"
+    vm_file /etc/modfault.sh 'd=/lib/modules/$(uname -r)
+echo not a module >$d/extra/dummy.ko
+echo extra/dummy.ko: >>$d/modules.dep
+printf "[init]\nmodules = dummy\n" >/etc/nsinit.d/zz-modfault.conf
+nsinit ctl reload >/dev/null || echo MODFAULT-RELOAD-FAILED
+grep -q "^dummy " /proc/modules && echo MODFAULT-LOADED || echo MODFAULT-REFUSED
+cat $d/extra/dummy.ko.good >$d/extra/dummy.ko
+nsinit ctl reload >/dev/null || echo MODFAULT-RELOAD-FAILED
+grep -q "^dummy " /proc/modules && echo MODFAULT-RECOVERED || echo MODFAULT-MISSING'
+    # After the watchdog's reload: each reload tries the modules again.
+    vm_service modfault 'exec = /bin/sh /etc/modfault.sh' 'oneshot = yes' 'after = modules watchdog'
+}
+
 # The ext4 disk for the boot, empty.
 make_disk() {
     DISK=$TMP/disk.img
@@ -74,16 +97,19 @@ check_machine_console() {
     vm_expect 'rooted: ROOTED bin proc sh'
     vm_expect 'disk: DISK-WROTE 1000'
     vm_expect 'modules: MODULES .*bridge .*ext4 .*veth .*virtio_blk'
-    vm_expect_not 'nsinit: .*(rror|fail|cannot)'
+    # No error from nsinit but the one a test asked for (VM_EXPECTED_ERROR).
+    ! grep -aE 'nsinit: .*(rror|fail|cannot)' "$VM_LOG" | grep -avE "${VM_EXPECTED_ERROR:-^$}" ||
+        { vm_show_log; die "nsinit logged an error"; }
     vm_expect_poweroff
     e2fsck -fn "$DISK" >"$TMP/fsck" 2>&1 || { cat "$TMP/fsck"; die "e2fsck: the disk is not clean"; }
     assert_eq 1000 "$(debugfs -R 'cat /data.txt' "$DISK" 2>/dev/null | grep -c '^line ')" \
         "lines on the disk after poweroff"
 }
 
-# x86_64 also keeps an i6300esb fed (armed by a reload): QEMU powers the VM off (no kernel
-# "Power down") on a missed ping, and the boot lasts three timeouts (4 s:
-# a host under load slows the guest, not the device's clock).
+# x86_64 also loads a module that fails, then works (layer_module_fault),
+# and keeps an i6300esb fed (armed by a reload): QEMU powers the VM off (no
+# kernel "Power down") on a missed ping, and the boot lasts three timeouts
+# (4 s: a host under load slows the guest, not the device's clock).
 test_x86_64_machine_namespaces_lab_cgroups_root_watchdog_and_disk() {
     layer_machine_services
     # Armed by a reload, as a drop-in written after boot (the Pi's /data).
@@ -92,11 +118,18 @@ watchdog = /dev/watchdog
 watchdog_timeout = 4s'
     vm_service watchdog 'exec = /bin/sh -c "echo WATCHDOG-BEFORE $(cat /sys/class/watchdog/watchdog0/state); cp /etc/wd.conf /etc/nsinit.d/01-watchdog.conf && nsinit ctl reload && sleep 13; echo WATCHDOG $(cat /sys/class/watchdog/watchdog0/timeout)s $(cat /sys/class/watchdog/watchdog0/state)"' \
         'oneshot = yes'
-    vm_poweroff_after host boxed ns0 bomb rooted modules disk watchdog
+    layer_module_fault
+    vm_poweroff_after host boxed ns0 bomb rooted modules disk watchdog modfault
     make_disk
     vm_boot x86_64 -drive "file=$DISK,if=virtio,format=raw" -device i6300esb \
         -action watchdog=poweroff
     vm_expect_order 'watchdog: WATCHDOG-BEFORE inactive' 'watchdog: WATCHDOG 4s active'
+    # One line for the bad module, the boot unharmed, the good one loaded.
+    vm_expect_order 'nsinit: module dummy: Exec format error' 'modfault: MODFAULT-REFUSED' \
+        'modfault: MODFAULT-RECOVERED'
+    assert_eq 1 "$(grep -ac 'nsinit: module dummy' "$VM_LOG")" "lines for the bad module"
+    vm_expect_not 'MODFAULT-(RELOAD-FAILED|LOADED|MISSING)'
+    VM_EXPECTED_ERROR='nsinit: module dummy: Exec format error$'
     check_machine_console
 }
 
