@@ -660,7 +660,6 @@ int control_move(const char *path)
     listen_fd = -1;
     if (listen_on(path) < 0) {
         log_error("reload: control socket %s: %s; still on %s", path, strerror(errno), old);
-        memcpy(sock_path, old, sizeof(old));
         listen_fd = fd;
         if (loop_watch(fd, POLLIN, on_listen, NULL) < 0)
             log_error("control socket %s: %s", old, strerror(errno));
