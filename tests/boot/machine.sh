@@ -5,7 +5,20 @@
 # (x86_64), an ext4 disk written without sync and clean after poweroff.
 . "$TOP/tests/boot/lib.sh"
 
-# The services of the boot; every marker line is checked below.
+# layer_forkbomb ARCH: /usr/bin/forkbomb in the overlay, static (musl).
+layer_forkbomb() {
+    local cc
+    case "$1" in
+    x86_64) cc=(musl-gcc) ;;
+    aarch64) cc=(aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs) ;;
+    esac
+    mkdir -p "$TMP/overlay/usr/bin"
+    "${cc[@]}" -static -Os -s -o "$TMP/overlay/usr/bin/forkbomb" "$TOP/tests/boot/forkbomb.c" ||
+        die "cannot build the fork bomb for $1"
+}
+
+# layer_machine_services ARCH: the services of the boot; every marker line
+# is checked below.
 layer_machine_services() {
     vm_file /etc/nsinit.d/00-lab.conf '[bridge br0]
 address = 192.168.2.1/24'
@@ -22,17 +35,26 @@ address = 192.168.2.1/24'
     vm_service ns0 'exec = /bin/sh -c "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range && ping -c 1 -W 5 192.168.2.3 >/dev/null && echo LAB-PING-OK || echo LAB-PING-FAILED"' \
         'oneshot = yes' 'after = ns1' 'namespaces = pid mnt uts ipc net' 'hostname = ns0' \
         'net = veth br0 192.168.2.2/24 gw 192.168.2.1'
-    # A fork bomb stops at pids_max; memory_max is in place too.
-    # (xargs, not the shell: mksh retries a failed fork for 31 s.)
-    # After the bomb only builtins run (read, kill, echo): no fork is left.
-    vm_file /etc/bomb.sh 'cg=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
+    # A real fork bomb (tests/boot/forkbomb.c) stops at pids_max, memory_max
+    # in place too; meanwhile PID 1 answers, and `ctl stop` empties the
+    # cgroup of a bomb that never stops forking. The watcher forks only
+    # in its own cgroup.
+    layer_forkbomb "$1"
+    vm_service bomb 'exec = /usr/bin/forkbomb' 'pids_max = 16' 'memory_max = 32M' 'restart = never'
+    vm_file /etc/bombwatch.sh 'pid=$(nsinit ctl status bomb | sed -n "s/.* pid=\([0-9]*\) .*/\1/p")
+cg=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$pid/cgroup)
 echo "LIMITS pids.max=$(cat $cg/pids.max) memory.max=$(cat $cg/memory.max)"
-seq 100 | xargs -P 100 -n 1 sleep 30 2>/dev/null
+i=0
+while [ $i -lt 100 ] && [ "$(cat $cg/pids.current)" -lt 16 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
 read cur <$cg/pids.current
 while read k v; do [ "$k" = max ] && ev=$v; done <$cg/pids.events
-while read p; do [ $p = $$ ] || kill $p 2>/dev/null; done <$cg/cgroup.procs
-echo "BOMB stopped pids.current=$cur max-events=$ev"'
-    vm_service bomb 'exec = /bin/sh /etc/bomb.sh' 'oneshot = yes' 'pids_max = 16' 'memory_max = 32M'
+nsinit ctl status bomb | grep -q "^bomb running " && echo BOMB-PID1-ANSWERS
+nsinit ctl stop bomb >/dev/null && echo BOMB-STOP-OK
+i=0
+while [ $i -lt 100 ] && [ -e $cg/pids.current ] && [ "$(cat $cg/pids.current)" != 0 ]; do sleep 0.1; i=$((i + 1)); done
+echo "BOMB pids.current=$cur max-events=$ev left=$(cat $cg/pids.current 2>/dev/null || echo 0) $(nsinit ctl status bomb | cut -d" " -f2)"'
+    vm_service bombwatch 'exec = /bin/sh /etc/bombwatch.sh' 'oneshot = yes' 'after = bomb'
     # root = on the initramfs: pivot_root needs / to be a mount with a parent.
     vm_file /srv/root/bin/.keep ''
     vm_file /srv/root/proc/.keep ''
@@ -92,8 +114,9 @@ check_machine_console() {
     done
     vm_expect 'boxed: BOXED .* links=lo\.$'
     vm_expect_order 'ns1: NS1-UP' 'ns0: LAB-PING-OK'
-    vm_expect 'bomb: LIMITS pids.max=16 memory.max=33554432'
-    vm_expect 'bomb: BOMB stopped pids.current=1[0-6] max-events=[1-9]'
+    vm_expect 'bombwatch: LIMITS pids.max=16 memory.max=33554432'
+    vm_expect_order 'bombwatch: BOMB-PID1-ANSWERS' 'bombwatch: BOMB-STOP-OK' \
+        'bombwatch: BOMB pids.current=16 max-events=[1-9][0-9]* left=0 stopped$'
     vm_expect 'rooted: ROOTED bin proc sh'
     vm_expect 'disk: DISK-WROTE 1000'
     vm_expect 'modules: MODULES .*bridge .*ext4 .*veth .*virtio_blk'
@@ -111,7 +134,7 @@ check_machine_console() {
 # kernel "Power down") on a missed ping, and the boot lasts three timeouts
 # (4 s: a host under load slows the guest, not the device's clock).
 test_x86_64_machine_namespaces_lab_cgroups_root_watchdog_and_disk() {
-    layer_machine_services
+    layer_machine_services x86_64
     # Armed by a reload, as a drop-in written after boot (the Pi's /data).
     vm_file /etc/wd.conf '[init]
 watchdog = /dev/watchdog
@@ -119,7 +142,7 @@ watchdog_timeout = 4s'
     vm_service watchdog 'exec = /bin/sh -c "echo WATCHDOG-BEFORE $(cat /sys/class/watchdog/watchdog0/state); cp /etc/wd.conf /etc/nsinit.d/01-watchdog.conf && nsinit ctl reload && sleep 13; echo WATCHDOG $(cat /sys/class/watchdog/watchdog0/timeout)s $(cat /sys/class/watchdog/watchdog0/state)"' \
         'oneshot = yes'
     layer_module_fault
-    vm_poweroff_after host boxed ns0 bomb rooted modules disk watchdog modfault
+    vm_poweroff_after host boxed ns0 bombwatch rooted modules disk watchdog modfault
     make_disk
     vm_boot x86_64 -drive "file=$DISK,if=virtio,format=raw" -device i6300esb \
         -action watchdog=poweroff
@@ -134,8 +157,8 @@ watchdog_timeout = 4s'
 }
 
 test_aarch64_machine_namespaces_lab_cgroups_root_and_disk() {
-    layer_machine_services
-    vm_poweroff_after host boxed ns0 bomb rooted modules disk
+    layer_machine_services aarch64
+    vm_poweroff_after host boxed ns0 bombwatch rooted modules disk
     make_disk
     vm_boot aarch64 -drive "file=$DISK,if=virtio,format=raw"
     check_machine_console
