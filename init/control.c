@@ -44,6 +44,9 @@ struct client {
 };
 
 #define ACCEPT_RETRY_MS 500 /* after EMFILE and the like: no spin meanwhile */
+/* Slots only uid 0 may take: however many others connect and idle, root's
+ * stop or poweroff is never queued behind them. */
+#define ROOT_SLOTS 4
 #define LISTEN_RETRY_MIN_MS 1000 /* making the socket again, doubling each time */
 #define LISTEN_RETRY_MAX_MS 60000
 
@@ -451,6 +454,16 @@ static void on_accept_retry(struct timer *t)
         loop_set_events(listen_fd, POLLIN);
 }
 
+/* Whether every slot a uid other than 0 may take is taken. */
+static bool others_full(void)
+{
+    int others = 0;
+
+    for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+        others += clients[i].used && clients[i].uid != 0;
+    return others >= CONTROL_MAX_CLIENTS - ROOT_SLOTS;
+}
+
 /* Returns -1 when there is nothing more to accept now. */
 static int accept_one(void)
 {
@@ -481,8 +494,16 @@ static int accept_one(void)
         }
         return -1;
     }
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-        loop_watch(fd, POLLIN, on_client, c) < 0) {
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+        goto refuse;
+    if (cred.uid != 0 && others_full()) {
+        static const char busy[] = "ERR busy: too many clients\n";
+        ssize_t w = write(fd, busy, sizeof(busy) - 1); /* best effort */
+        (void)w;
+        goto refuse;
+    }
+    if (loop_watch(fd, POLLIN, on_client, c) < 0) {
+refuse:
         close(fd);
         return 0;
     }

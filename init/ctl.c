@@ -73,7 +73,11 @@ static int ctl_request(const char *sock, const char *verb, const char *name, cha
         log_error("ctl: %s: %s", sock, strerror(errno));
         return 1;
     }
-    if (write_all(fd, req, n) < 0) {
+    /* A server that turned us away (busy) may have closed before reading
+     * the request: its one line is still there to read. */
+    while ((r = send(fd, req, n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (r < 0 && errno != EPIPE) {
         log_error("ctl: %s: %s", sock, strerror(errno));
         close(fd);
         return 1;
@@ -209,10 +213,14 @@ int ctl_main(int argc, char **argv)
 
     if (!sock || !*sock)
         sock = CONTROL_DEFAULT_SOCKET;
-    if (i + 1 < argc && !strcmp(argv[i], "-s"))
-        sock = argv[i + 1], i += 2;
-    else if (i < argc && !strncmp(argv[i], "-s", 2) && argv[i][2])
-        sock = argv[i] + 2, i++;
+    if (i < argc && !strncmp(argv[i], "-s", 2)) {
+        sock = argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : "";
+        i++;
+        if (!*sock) {
+            log_error("ctl: -s needs a socket path");
+            return 2;
+        }
+    }
     if (i >= argc) {
         log_error("ctl: usage: nsinit ctl [-s SOCKET] VERB [NAME] [-- CMD...]");
         return 2;

@@ -93,6 +93,13 @@ test_unknown_service_and_unknown_verb_are_errors() {
     ctl start >o 2>e || rc=$?
     [ "$rc" != 0 ] || die "start without a name succeeded"
     assert_eq running "$(state_of web)"
+    # -s without its path is a usage error, never the default socket.
+    for a in "-s" "-s ''"; do
+        rc=0
+        eval "NSINIT_SOCKET=$SOCK \"\$NSINIT\" ctl $a" >o 2>e || rc=$?
+        assert_eq 2 "$rc" "ctl $a: exit status"
+        assert_contains e "ctl: -s needs a socket path"
+    done
     stop_ns
 }
 
@@ -501,6 +508,49 @@ test_a_full_run_dir_delays_the_control_socket_until_there_is_room() {
     wait_for 3 test -S "$SOCK" || die "the reload did not make the socket: $(cat err)"
     assert_contains err "control socket $SOCK: listening"
     wait_state web running
+    stop_ns
+    assert_eq 0 "$NS_RC"
+}
+
+# Four of the 16 slots are root's alone: 64 idle connections from nobody
+# (each kept up to 5 s) never queue root's stop behind them; a 13th
+# client of nobody's is told so at once instead of waiting.
+test_idle_non_root_clients_never_keep_root_waiting() {
+    command -v setpriv >/dev/null || skip "no setpriv"
+    chmod 755 "$TMP"
+    { conf_head; sleeper web; } >conf
+    start_ns conf
+    wait_state web running
+    setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 - "$SOCK" >held <<'EOF2' &
+import socket, sys, time
+held, busy = [], 0
+for i in range(64):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(0.5)
+for s in held:
+    s.setblocking(False)
+    try:
+        busy += s.recv(100).startswith(b"ERR busy")
+    except BlockingIOError:
+        pass
+print(busy, flush=True)
+time.sleep(20)
+EOF2
+    local holder=$!
+    wait_for 5 test -s held || die "the idle clients did not connect"
+    # 12 slots held by nobody, the other 52 told busy.
+    assert_eq 52 "$(cat held)" "nobody's clients told busy"
+    timeout 3 "$NSINIT" ctl -s "$SOCK" stop web || die "root's stop waited behind nobody's idle clients"
+    timeout 3 "$NSINIT" ctl -s "$SOCK" status web | grep -q "^web stopped " || die "web not stopped"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$NSINIT" ctl -s "$SOCK" status >o 2>&1 &&
+        die "nobody's 13th client was served: $(cat o)"
+    assert_contains o "busy: too many clients"
+    kill $holder
+    wait $holder 2>/dev/null || true
+    wait_for 5 eval 'setpriv --reuid=65534 --regid=65534 --clear-groups "$NSINIT" ctl -s "$SOCK" status >/dev/null' ||
+        die "nobody is not served once the slots are free"
     stop_ns
     assert_eq 0 "$NS_RC"
 }
