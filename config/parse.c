@@ -309,6 +309,9 @@ static void parse_section(struct file_state *fs, char *s)
     } else if (kind[0] == 's') {
         if (!value_is_service_name(name))
             parse_report(fs, "bad service name '%s'", name);
+        else if (!strcmp(name, "nsinit"))
+            /* ctl log names nsinit's own lines so: a service may not pass for it. */
+            parse_report(fs, "service name 'nsinit' is reserved (nsinit's own log lines)");
         else
             parse_begin_service(fs, name);
     } else if (!value_is_ifname(name)) {
