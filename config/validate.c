@@ -76,11 +76,6 @@ static void validate_refs(struct load_state *st, struct graph *g, int i)
         if ((to = validate_lookup(g, j->service)) < 0)
             config_report(st, s, j->it.file, j->it.line, "join: unknown service '%s'",
                           j->service);
-        else if (st->cfg->services[to]->oneshot)
-            /* Its namespaces end with it: there would be nothing to join. */
-            config_report(st, s, j->it.file, j->it.line,
-                          "join: '%s' is a oneshot service (nothing to join once it is done)",
-                          j->service);
         else
             validate_edge(g, i, to);
     }

@@ -128,10 +128,12 @@ static size_t status_line(const struct service *s, char *buf, size_t size)
         append_namespaces(buf, size, &n, s->pid);
     if (s->status_text[0])
         n += fmt(buf + n, size - n, " status=\"%s\"", s->status_text);
-    if (s->reason[0]) {
+    char why[SERVICE_NAME_MAX + 32];
+    const char *reason = s->reason[0] || !supervisor_waiting_for(s, why, sizeof(why)) ? s->reason : why;
+    if (reason[0]) {
         size_t from = n + sizeof(" reason=\"") - 1;
 
-        n += fmt(buf + n, size - n, " reason=\"%s\"", s->reason);
+        n += fmt(buf + n, size - n, " reason=\"%s\"", reason);
         /* The reason quotes what a config or a system call said: a '"'
          * inside it must not end the field for a reader. */
         for (size_t i = from; i + 1 < n; i++)

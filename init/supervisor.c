@@ -182,6 +182,23 @@ static bool may_still_start(const struct service *s, int depth)
     return true;
 }
 
+bool supervisor_waiting_for(const struct service *s, char *buf, size_t size)
+{
+    const struct service *t = NULL;
+
+    if (s->state != SVC_WAITING || !s->conf)
+        return false;
+    LIST_FOR(struct str_item, a, &s->conf->after)
+        if (!t && (t = supervisor_find(a->s)) && service_satisfies(t))
+            t = NULL;
+    LIST_FOR(struct join_item, j, &s->conf->joins)
+        if (!t && j->service && (t = supervisor_find(j->service)) && t->state == SVC_RUNNING)
+            t = NULL;
+    if (t)
+        fmt(buf, size, "waiting for %s (%s)", t->name, service_state_name(t->state));
+    return t;
+}
+
 /* The start is over once nothing can still come up by itself: every
  * service is up (oneshots done), failed, or waits on one that failed. */
 static bool start_settled(void)

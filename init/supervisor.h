@@ -30,6 +30,9 @@ pid_t supervisor_pid_of(const char *name);
 void supervisor_changed(void);
 /* By name, or NULL; and by table index (NULL for a free slot). */
 struct service *supervisor_find(const char *name);
+/* A waiting service: "waiting for NAME (STATE)", the first service it is
+ * after or joins that is not up yet; false when none is. */
+bool supervisor_waiting_for(const struct service *s, char *buf, size_t size);
 struct service *supervisor_service(int i);
 
 #endif

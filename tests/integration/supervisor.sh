@@ -40,6 +40,19 @@ test_failing_oneshot_keeps_dependents_waiting() {
     assert_eq waiting "$(state_of web)" "web behind a failed oneshot"
     assert_eq other "$(cat order)" "only the unrelated service started"
     assert_contains err "migrate: exited with status 3"
+    # status says what it waits for, and in what state that one is.
+    status_line web | grep -q ' reason="waiting for migrate (failed)"$' ||
+        die "no reason for waiting: $(status_line web)"
+    # Behind an invalid service the same.
+    { echo "[service late]"; runner late; echo "after = broken"
+      echo "[service broken]"; echo "exec = /bin/true"; echo "colour = blue"; } >>conf
+    ctl reload >/dev/null 2>&1 && die "a reload of a file with a problem was applied"
+    stop_ns
+    assert_eq 0 "$NS_RC"
+    start_ns conf
+    wait_state broken failed
+    status_line late | grep -q ' reason="waiting for broken (failed)"$' ||
+        die "no reason behind an invalid service: $(status_line late)"
     stop_ns
     assert_eq 0 "$NS_RC"
 }

@@ -561,8 +561,6 @@ static void test_references_must_exist(void **state)
            "@:3: join: unknown service 'ghost'\n");
     expect("[service a]\nexec = /a\nnamespaces = net\njoin = net:/proc/1/ns/net\n",
            "@:4: join: 'net' is also in namespaces\n");
-    expect("[service a]\nexec = /a\njoin = net:once\n[service once]\nexec = /b\noneshot = yes\n",
-           "@:3: join: 'once' is a oneshot service (nothing to join once it is done)\n");
     expect("[service a]\nexec = /a\nnamespaces = net\nnet = veth br1 10.0.0.2/24\n",
            "@:4: net: unknown bridge 'br1'\n");
     /* A bridge defined later (or in an include) is fine. */

@@ -365,6 +365,11 @@ static void test_join_starts_with_a_running_oneshot_not_a_done_one(void)
     exits("setup", 0);
     execs("gate");
     assert_states("setup:done app:starting late:waiting gate:running");
+    /* status says why late waits. */
+    char why[64];
+    assert_true(supervisor_waiting_for(supervisor_find("late"), why, sizeof(why)));
+    assert_string_equal(why, "waiting for setup (done)");
+    assert_false(supervisor_waiting_for(supervisor_find("gate"), why, sizeof(why)));
 }
 
 static void test_a_dependency_in_backoff_holds_back_the_ones_not_yet_started(void)
