@@ -70,8 +70,15 @@ static int parse_open(const char *path, bool included)
         errno = EFBIG;
         goto fail;
     }
-    if (S_ISFIFO(sb.st_mode) && fcntl(fd, F_SETFL, 0) < 0)
-        goto fail;
+    /* A FIFO is read as cat reads it: once a writer comes (without one a
+     * read says end of file at once, and an empty file is valid). PID 1
+     * must never wait so: there it is no config at all. */
+    if (S_ISFIFO(sb.st_mode)) {
+        close(fd);
+        if (getpid() == 1)
+            return errno = ENOT_REGULAR, -1;
+        return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    }
     return fd;
 fail:
     close(fd);

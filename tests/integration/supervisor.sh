@@ -457,3 +457,19 @@ test_as_many_services_as_the_config_allows_all_run() {
     assert_eq 0 "$NS_RC"
     [ -z "$(tagged_pids)" ] || die "left behind: $(tagged_pids | wc -w)"
 }
+
+# A FIFO named on the command line is read as cat reads it: once a writer
+# comes. PID 1 never waits on one: there it is no config.
+test_check_reads_a_fifo_once_written_and_pid1_refuses_one() {
+    mkfifo fifo
+    ( sleep 0.5; printf 'garbage\n' >fifo ) &
+    local rc=0
+    timeout 5 "$NSINIT" check fifo 2>e || rc=$?
+    assert_eq 1 "$rc" "check of a FIFO written to later"
+    assert_contains e "^fifo:1: expected 'key = value'"
+    printf '[service a]\nexec = /bin/true\n' | "$NSINIT" check /dev/stdin || die "check /dev/stdin"
+    rc=0
+    timeout 5 unshare -fp --kill-child "$NSINIT" -c fifo >o 2>e || rc=$?
+    [ "$rc" != 124 ] || die "PID 1 waited on a FIFO"
+    assert_contains e "fifo: not a regular file"
+}
