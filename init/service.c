@@ -15,6 +15,7 @@
 #include "output.h"
 #include "ready.h"
 #include "runtime.h"
+#include "signame.h"
 #include "spawn.h"
 #include "supervisor.h"
 
@@ -153,14 +154,17 @@ static void kill_leftovers(struct service *s, pid_t pid)
         cgroup_service_kill(s->name);
 }
 
+/* The log line, and the reason status shows until the next launch. */
 static void describe_exit(struct service *s, int status)
 {
+    char sig[12];
+
+    if (!s->reason[0] && status >= 128)
+        fmt(s->reason, sizeof(s->reason), "killed by %s", sig_name(status - 128, sig));
+    else if (!s->reason[0] && status != 0)
+        fmt(s->reason, sizeof(s->reason), "exited with status %d", status);
     if (s->reason[0])
         log_error("%s: %s", s->name, s->reason);
-    else if (status >= 128)
-        log_error("%s: killed by signal %d", s->name, status - 128);
-    else if (status != 0)
-        log_error("%s: exited with status %d", s->name, status);
     else
         log_info("%s: exited with status 0", s->name);
 }

@@ -755,10 +755,12 @@ static void test_exits_are_logged_with_code_or_signal(void **state)
     bring_up();
     run_then_exit(5000, EXITED(3));
     assert_non_null(strstr(logbuf, "web: exited with status 3\n"));
+    assert_string_equal(svc.reason, "exited with status 3"); /* for status */
     fire_timer();
     launch_to_running();
     run_then_exit(5000, SIGNALED(SIGSEGV));
-    assert_non_null(strstr(logbuf, "web: killed by signal 11\n"));
+    assert_non_null(strstr(logbuf, "web: killed by SIGSEGV\n"));
+    assert_string_equal(svc.reason, "killed by SIGSEGV");
 }
 
 static void test_oneshot_exit_0_is_done_whatever_the_policy(void **state)
@@ -1057,7 +1059,8 @@ static void test_stop_running_sends_stop_signal_and_arms_the_timeout(void **stat
     assert_int_equal(svc.last_status, 128 + SIGINT);
     assert_int_equal(svc.rapid, 0); /* a stop is not a failure */
     assert_non_null(strstr(logbuf, "web: stopped\n"));
-    assert_null(strstr(logbuf, "killed by signal"));
+    assert_null(strstr(logbuf, "killed by"));
+    assert_string_equal(svc.reason, "");
 }
 
 static void test_stop_timeout_sends_sigkill_to_it_and_its_group(void **state)
