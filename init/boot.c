@@ -160,7 +160,7 @@ static void console_exec(char **argv)
         env_put("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
     execvp(argv[0], argv);
     err = errno;
-    log_error("exec %s: %s", argv[0], strerror(err));
+    log_error("exec %s: %s", argv[0], file_exec_error(argv[0], err));
     _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 

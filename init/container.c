@@ -17,6 +17,7 @@
 #include "config.h"
 #include "env.h"
 #include "fds.h"
+#include "file.h"
 #include "fmt.h"
 #include "log.h"
 #include "options.h"
@@ -134,7 +135,7 @@ static void child_exec(const struct options *o, int keep, bool activation)
     sig_restore_in_child();
     execvp(o->cmd[0], o->cmd);
     err = errno;
-    log_error("exec %s: %s", o->cmd[0], strerror(err));
+    log_error("exec %s: %s", o->cmd[0], file_exec_error(o->cmd[0], err));
     _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 

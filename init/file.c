@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 int file_write(int dirfd, const char *path, const void *buf, size_t len)
@@ -47,4 +48,11 @@ ssize_t file_read(int dirfd, const char *path, char *buf, size_t size)
         return -1;
     }
     return (ssize_t)have;
+}
+
+const char *file_exec_error(const char *path, int err)
+{
+    if (err == ENOENT && strchr(path, '/') && access(path, F_OK) == 0)
+        return "its #! interpreter or ELF loader is missing";
+    return strerror(err);
 }

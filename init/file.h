@@ -12,4 +12,9 @@ int file_write(int dirfd, const char *path, const void *buf, size_t len);
 /* Reads at most size-1 bytes and NUL-terminates; the length, or -1. */
 ssize_t file_read(int dirfd, const char *path, char *buf, size_t size);
 
+/* After execve(path) failed with err: the reason to print. ENOENT for a
+ * path that is there means its #! interpreter or ELF loader is missing (a
+ * script with CRLF line ends, a binary for another libc), and says so. */
+const char *file_exec_error(const char *path, int err);
+
 #endif

@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "creds.h"
 #include "env.h"
+#include "file.h"
 #include "idmap.h"
 #include "log.h"
 #include "mounts.h"
@@ -245,9 +246,11 @@ static void child_main(struct service *s, const struct svc_conf *c, const pid_t 
             svcinit_run(cmd, ready >= 0 ? c->ready_fd : -1);
         }
     }
-    STEP_NAME(&st, "exec %s", c->argv[0]);
     execvp(c->argv[0], c->argv);
-    child_report(report, &st, errno);
+    int err = errno;
+    STEP_NAME(&st, "exec %s: %s", c->argv[0], file_exec_error(c->argv[0], err));
+    st.says_why = true;
+    child_report(report, &st, err);
 }
 
 /* clone3 puts the child straight into its cgroup and namespaces; clone(2)

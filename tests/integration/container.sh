@@ -171,6 +171,13 @@ test_command_not_found_is_127_with_reason() {
         run $mode -- ./missing/path >out 2>err || rc=$?
         assert_eq 127 "$rc" "$mode: path not found"
         assert_eq 1 "$(wc -l <err)" "$mode: stderr lines"
+        # There, but its #! names what is not (a script saved with CRLF).
+        printf '#!/bin/sh\r\necho ran\r\n' >crlf.sh
+        chmod 755 crlf.sh
+        rc=0
+        run $mode -- ./crlf.sh >out 2>err || rc=$?
+        assert_eq 127 "$rc" "$mode: interpreter missing"
+        assert_contains err 'exec ./crlf.sh: its #! interpreter or ELF loader is missing$'
     done
 }
 
