@@ -238,12 +238,9 @@ test_crash_loop_costs_pid1_little_cpu() {
 }
 
 test_service_that_cannot_start_fails_alone() {
-    printf '#!/bin/sh\r\necho ran\r\n' >"$TMP/crlf.sh"
-    chmod 755 "$TMP/crlf.sh"
     {
         conf_head
         echo "[service nobin]"; echo "exec = /nope"; echo "restart = never"
-        echo "[service crlf]"; echo "exec = $TMP/crlf.sh"; echo "restart = never"
         echo "[service nouser]"; echo "exec = /bin/true"; echo "user = no-such-user-x"; echo "restart = never"
         echo "[service nowd]"; echo "exec = /bin/true"; echo "workdir = /no/such/dir"; echo "restart = never"
         echo "[service retried]"; echo "exec = /nope"; echo "restart_delay = 100ms"; echo "restart_limit = 2"
@@ -256,9 +253,6 @@ test_service_that_cannot_start_fails_alone() {
     wait_state retried failed
     assert_eq running "$(state_of good)"
     status_line nobin | grep -qF 'reason="exec /nope: No such file or directory"' || die "nobin: $(status_line nobin)"
-    wait_state crlf failed
-    status_line crlf | grep -qF "reason=\"exec $TMP/crlf.sh: its #! interpreter or ELF loader is missing\"" ||
-        die "crlf: $(status_line crlf)"
     status_line nouser | grep -qF 'reason="user no-such-user-x' || die "nouser: $(status_line nouser)"
     status_line nowd | grep -qF 'reason="workdir /no/such/dir: No such file or directory"' || die "nowd: $(status_line nowd)"
     assert_contains err '^nsinit: nobin: exec /nope: No such file or directory$'
@@ -478,4 +472,17 @@ test_check_reads_a_fifo_once_written_and_pid1_refuses_one() {
     timeout 5 unshare -fp --kill-child "$NSINIT" -c fifo >o 2>e || rc=$?
     [ "$rc" != 124 ] || die "PID 1 waited on a FIFO"
     assert_contains e "fifo: not a regular file"
+}
+
+# A script saved with CRLF line ends: its #! names "/bin/sh\r".
+test_service_whose_interpreter_is_missing_says_so() {
+    printf '#!/bin/sh\r\necho ran\r\n' >"$TMP/crlf.sh"
+    chmod 755 "$TMP/crlf.sh"
+    { conf_head; echo "[service crlf]"; echo "exec = $TMP/crlf.sh"; echo "restart = never"; } >conf
+    start_ns conf
+    wait_state crlf failed
+    status_line crlf | grep -qF "reason=\"exec $TMP/crlf.sh: its #! interpreter or ELF loader is missing\"" ||
+        die "crlf: $(status_line crlf)"
+    assert_eq 127 "$(field_of crlf exit)" "crlf's exit status"
+    stop_ns
 }
