@@ -95,7 +95,7 @@ static void setup(void)
     }
     table[0].state = SVC_RUNNING;
     table[0].pid = getpid();
-    control_start(NULL); /* the client slots, and no listening socket */
+    control_start(NULL, false); /* the client slots, and no listening socket */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
