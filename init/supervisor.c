@@ -55,21 +55,28 @@ struct service *supervisor_service(int i)
     return i >= 0 && i < MAX_SERVICES && services[i].used ? &services[i] : NULL;
 }
 
-static bool deps_ok(const struct service *s)
+/* Whether every service s is after has started (a oneshot: is done) and
+ * every one it joins runs; if not, *first is the first that has not (NULL
+ * when it is not in the table). */
+static bool deps_met(const struct service *s, const struct service **first)
 {
     const struct svc_conf *c = s->conf;
+    const struct service *t;
 
-    LIST_FOR(struct str_item, a, &c->after) {
-        struct service *t = supervisor_find(a->s);
-        if (!t || !service_satisfies(t))
-            return false;
-    }
-    LIST_FOR(struct join_item, j, &c->joins) {
-        struct service *t = j->service ? supervisor_find(j->service) : NULL;
-        if (j->service && (!t || t->state != SVC_RUNNING))
-            return false;
-    }
+    LIST_FOR(struct str_item, a, &c->after)
+        if (!(t = supervisor_find(a->s)) || !service_satisfies(t))
+            return *first = t, false;
+    LIST_FOR(struct join_item, j, &c->joins)
+        if (j->service && (!(t = supervisor_find(j->service)) || t->state != SVC_RUNNING))
+            return *first = t, false;
     return true;
+}
+
+static bool deps_ok(const struct service *s)
+{
+    const struct service *first;
+
+    return deps_met(s, &first);
 }
 
 /* Is t after s, or does it join s? Then s stops only once t has. */
@@ -184,19 +191,12 @@ static bool may_still_start(const struct service *s, int depth)
 
 bool supervisor_waiting_for(const struct service *s, char *buf, size_t size)
 {
-    const struct service *t = NULL;
+    const struct service *t;
 
-    if (s->state != SVC_WAITING || !s->conf)
+    if (s->state != SVC_WAITING || !s->conf || deps_met(s, &t) || !t)
         return false;
-    LIST_FOR(struct str_item, a, &s->conf->after)
-        if (!t && (t = supervisor_find(a->s)) && service_satisfies(t))
-            t = NULL;
-    LIST_FOR(struct join_item, j, &s->conf->joins)
-        if (!t && j->service && (t = supervisor_find(j->service)) && t->state == SVC_RUNNING)
-            t = NULL;
-    if (t)
-        fmt(buf, size, "waiting for %s (%s)", t->name, service_state_name(t->state));
-    return t;
+    fmt(buf, size, "waiting for %s (%s)", t->name, service_state_name(t->state));
+    return true;
 }
 
 /* The start is over once nothing can still come up by itself: every

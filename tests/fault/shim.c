@@ -47,7 +47,8 @@ __attribute__((constructor)) static void shim_init(void)
         setenv("NSINIT_FAULT_PID", pidbuf, 1);
     }
     file = getenv("NSINIT_FAULT_FILE");
-    children = (owner = getenv("NSINIT_FAULT_IN")) && !strcmp(owner, "children");
+    const char *in = getenv("NSINIT_FAULT_IN");
+    children = in && !strcmp(in, "children");
     if (!spec || !(colon = strchr(spec, ':')) || (size_t)(colon - spec) >= sizeof(call))
         return;
     memcpy(call, spec, (size_t)(colon - spec));
